@@ -1,0 +1,70 @@
+// Gathers every family's rows into one immutable lookup array, built once on first use.
+// Index: [map][opcode][ModRM.reg][mem]; rows that take any reg or any form fill every slot they
+// cover. Two rows claiming the same slot is a programming error caught at start-up.
+#include "opcode_table.h"
+
+#include <array>
+#include <cstdio>
+#include <cstdlib>
+#include <vector>
+
+namespace pcjit::cpu {
+namespace {
+
+struct Table {
+  std::vector<const OpcodeRow*> all;
+  std::array<const OpcodeRow*, 2 * 256 * 8 * 2> slot{};
+
+  static std::size_t at(u8 map, u8 op, u8 reg, bool mem) {
+    return ((std::size_t{map} * 256 + op) * 8 + reg) * 2 + (mem ? 1 : 0);
+  }
+
+  void add(const OpcodeRow& r) {
+    all.push_back(&r);
+    for (unsigned k = 0; k < r.count; ++k) {
+      for (u8 reg = 0; reg < 8; ++reg) {
+        if (r.ext >= 0 && r.ext != reg) continue;
+        for (int mem = 0; mem < 2; ++mem) {
+          if (mem && (r.flags & row_flag::kRegOnly)) continue;
+          if (!mem && (r.flags & row_flag::kMemOnly)) continue;
+          auto& s = slot[at(r.map, static_cast<u8>(r.opcode + k), reg, mem)];
+          if (s) {
+            std::fprintf(stderr, "pcjit: opcode table conflict: %s and %s\n", s->name, r.name);
+            std::abort();
+          }
+          s = &r;
+        }
+      }
+    }
+  }
+
+  Table() {
+    for (auto rows : {alu_rows(), arith_rows(), shift_rows(), muldiv_rows(), bcd_rows(), bit_rows(),
+                      move_rows(), stack_rows(), string_rows(), branch_rows(), flag_rows(), io_rows(),
+                      misc_rows(), system_rows(), farcall_rows()})
+      for (const OpcodeRow& r : rows) add(r);
+  }
+};
+
+const Table& table() {
+  static const Table t;
+  return t;
+}
+
+}  // namespace
+
+const OpcodeRow* find_row(u8 map, u8 opcode, u8 modrm_reg, bool mem) {
+  if (map > 1) return nullptr;
+  return table().slot[Table::at(map, opcode, modrm_reg & 7, mem)];
+}
+
+u16 row_index(const OpcodeRow* row) {
+  const auto& all = table().all;
+  for (std::size_t i = 0; i < all.size(); ++i)
+    if (all[i] == row) return static_cast<u16>(i);
+  return 0xFFFF;
+}
+
+const OpcodeRow& row_at(u16 index) { return *table().all.at(index); }
+
+}  // namespace pcjit::cpu

@@ -1,0 +1,155 @@
+// Block building, lookup and invalidation. See block_cache.h.
+#include "block_cache.h"
+
+#include <algorithm>
+
+#include "../context.h"
+#include "../decode/decoder.h"
+#include "../decode/opcode_table.h"
+
+namespace pcjit::cpu {
+
+namespace {
+constexpr unsigned kJumpCacheBits = 12;
+}
+
+BlockCache::BlockCache(Context& c) : c_(c), jump_cache_(1u << kJumpCacheBits) {
+  c_.mem.set_code_observer(this);
+  c_.mem.add_map_observer(this);
+}
+
+BlockCache::~BlockCache() { c_.mem.set_code_observer(nullptr); }
+
+u32 BlockCache::mode_of(const Context& c) {
+  const CpuState& s = c.s;
+  return (s.seg[CS].attrs & attr::DB ? 1u : 0u) | (s.seg[SS].attrs & attr::DB ? 2u : 0u) |
+         (s.protected_mode() ? 4u : 0u) | (s.v86() ? 8u : 0u) | (u32{s.cpl} << 4);
+}
+
+Block* BlockCache::lookup(u32 lin) {
+  const u32 mode = mode_of(c_);
+  JumpEntry& jc = jump_cache_[(lin ^ (lin >> kJumpCacheBits)) & ((1u << kJumpCacheBits) - 1)];
+  if (jc.block && jc.block->valid && jc.lin == lin && jc.mode == mode) {
+#ifdef PCJIT_STATS
+    ++c_.stats.jump_cache_hits;
+#endif
+    return jc.block;
+  }
+  u64 phys;
+  if (c_.translate(lin, Access::Exec, c_.user_access(), phys, true) != Exec::Ok) return nullptr;
+  auto it = by_key_.find(key(phys, mode));
+  // Handlers never embed the block's linear address (they use EIP), so one block serves every
+  // linear alias of the same physical code.
+  Block* b = it != by_key_.end() ? it->second.get() : build(lin, mode);
+  if (!b) return nullptr;
+  jc = JumpEntry{lin, mode, b};
+  return b;
+}
+
+Block* BlockCache::build(u32 lin, u32 mode) {
+  auto blk = std::make_unique<Block>();
+  blk->lin = lin;
+  blk->mode = mode;
+  blk->phys2 = ~u64{0};
+  u32 eip = c_.s.eip();
+  const u32 page_end = (lin | 0xFFF) + 1;
+  FetchedInsn f;
+  for (unsigned n = 0; n < kMaxInsns; ++n) {
+    u32 at_lin = c_.s.seg[CS].base + eip;
+    if (n > 0 && at_lin >= page_end) break;
+    if (decode_at(c_, eip, f) != Exec::Ok) {
+      if (n == 0) return nullptr;  // the fault is pending: the first instruction raises it
+      c_.exc.pending = false;      // a later instruction will raise it when it is reached
+      break;
+    }
+    if (n == 0) blk->phys = f.phys;
+    blk->insns.push_back(f.insn);
+    c_.stats.insns_decoded++;
+    u64 last_page = f.phys_last >> 12;
+    if (last_page != (blk->phys >> 12)) {
+      blk->phys2 = last_page << 12;
+      blk->phys_end = (blk->phys | 0xFFF) + 1;
+      eip += f.insn.len;
+      break;
+    }
+    blk->phys_end = f.phys_last + 1;
+    eip += f.insn.len;
+    if (row_at(f.insn.row).flags & row_flag::kEndsBlock) break;
+    if (c_.single_step_mode) break;
+  }
+  // Register on the pages the block covers and mark them as code.
+  auto track = [&](u64 start, u64 end) {
+    u64 page = start & ~u64{0xFFF};
+    by_page_[page].push_back(blk.get());
+    if (c_.mem.mark_code(start, static_cast<unsigned>(end - start)))
+      c_.tlb.drop_writes_to(static_cast<u32>(page >> 12));
+  };
+  track(blk->phys, blk->phys_end);
+  if (blk->phys2 != ~u64{0}) {
+    // Tail bytes on the second page: conservatively mark its first 16 bytes.
+    track(blk->phys2, blk->phys2 + 16);
+  }
+  c_.stats.blocks_built++;
+  Block* raw = blk.get();
+  by_key_[key(blk->phys, mode)] = std::move(blk);
+  return raw;
+}
+
+void BlockCache::retire(Block* b) {
+  b->valid = false;
+  c_.block_dirty = true;
+  auto unlink = [&](u64 page) {
+    auto it = by_page_.find(page);
+    if (it == by_page_.end()) return;
+    auto& v = it->second;
+    v.erase(std::remove(v.begin(), v.end(), b), v.end());
+    if (v.empty()) {
+      by_page_.erase(it);
+      c_.mem.clear_code_page(page);
+    }
+  };
+  unlink(b->phys & ~u64{0xFFF});
+  if (b->phys2 != ~u64{0}) unlink(b->phys2);
+  auto it = by_key_.find(key(b->phys, b->mode));
+  if (it != by_key_.end() && it->second.get() == b) {
+    graveyard_.push_back(std::move(it->second));
+    by_key_.erase(it);
+  }
+}
+
+void BlockCache::on_code_write(u64 paddr, unsigned len) {
+  auto it = by_page_.find(paddr & ~u64{0xFFF});
+  if (it == by_page_.end()) return;
+  std::vector<Block*> hit;
+  for (Block* b : it->second) {
+    bool overlaps;
+    if ((b->phys & ~u64{0xFFF}) == (paddr & ~u64{0xFFF}))
+      overlaps = paddr < b->phys_end && paddr + len > b->phys;
+    else
+      overlaps = paddr < b->phys2 + 16;  // tail page of a crossing instruction
+    if (overlaps) hit.push_back(b);
+  }
+  for (Block* b : hit) retire(b);
+  if (!hit.empty()) c_.stats.smc_invalidations += hit.size();
+}
+
+void BlockCache::on_map_changed() {
+  flush_all();
+  c_.flush_tlb();
+}
+
+void BlockCache::flush_jump_cache() { std::fill(jump_cache_.begin(), jump_cache_.end(), JumpEntry{}); }
+
+void BlockCache::flush_all() {
+  for (auto& [k, b] : by_key_) {
+    b->valid = false;
+    graveyard_.push_back(std::move(b));
+  }
+  by_key_.clear();
+  for (auto& [page, v] : by_page_) c_.mem.clear_code_page(page);
+  by_page_.clear();
+  flush_jump_cache();
+  c_.block_dirty = true;
+}
+
+}  // namespace pcjit::cpu

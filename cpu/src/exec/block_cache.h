@@ -1,0 +1,69 @@
+// Decoded blocks and their cache.
+//
+// A block is a straight run of instructions from one entry to the first instruction that ends a
+// block (control transfer, mode change), the end of its page, or kMaxInsns. Key: physical entry
+// address + mode bits. Lookup: a per-linear-EIP jump cache in front of a hash table; the jump
+// cache is flushed with the TLB, since it embeds a linear->physical translation.
+//
+// Self-modifying code: every RAM page holding a block is marked in PhysicalMemory (128-byte
+// chunks). A write to a marked chunk (CPU slow path or DMA) calls invalidate(), which retires
+// the overlapping blocks. A block retired while it runs is kept alive until the dispatcher is back
+// (graveyard), and the running loop stops after the current instruction (Context::block_dirty).
+#pragma once
+#include <memory>
+#include <unordered_map>
+#include <vector>
+
+#include "../insn.h"
+#include "core/phys_memory.h"
+
+namespace pcjit::cpu {
+
+class Context;
+
+struct Block {
+  u64 phys = 0;        // physical address of the first byte
+  u64 phys_end = 0;    // physical address one past the last byte on the first page
+  u64 phys2 = 0;       // page of the tail when the last instruction crosses a page (else ~0)
+  u32 lin = 0;         // linear address of the entry (jump-cache tag)
+  u32 mode = 0;
+  bool valid = true;
+  std::vector<Insn> insns;
+};
+
+class BlockCache final : public core::CodeWriteObserver, public core::MapObserver {
+ public:
+  static constexpr unsigned kMaxInsns = 64;
+  explicit BlockCache(Context& c);
+  ~BlockCache() override;
+
+  static u32 mode_of(const Context& c);
+  // Returns the block for the current CS:EIP, building it if needed; nullptr with an exception
+  // pending if the first instruction cannot be fetched or decoded.
+  Block* lookup(u32 lin);
+  void flush_jump_cache();
+  void flush_all();
+  void collect_garbage() { graveyard_.clear(); }
+  std::size_t size() const { return by_key_.size(); }
+
+  void on_code_write(u64 paddr, unsigned len) override;
+  void on_map_changed() override;
+
+ private:
+  Block* build(u32 lin, u32 mode);
+  void retire(Block* b);
+  static u64 key(u64 phys, u32 mode) { return (phys << 16) ^ mode; }
+
+  Context& c_;
+  std::unordered_map<u64, std::unique_ptr<Block>> by_key_;
+  std::unordered_map<u64, std::vector<Block*>> by_page_;  // physical page -> blocks touching it
+  struct JumpEntry {
+    u32 lin = 0;
+    u32 mode = 0;
+    Block* block = nullptr;
+  };
+  std::vector<JumpEntry> jump_cache_;  // by linear EIP
+  std::vector<std::unique_ptr<Block>> graveyard_;
+};
+
+}  // namespace pcjit::cpu

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Installs everything pcjit needs on a fresh Debian 12 machine (run as root). Idempotent.
+set -euo pipefail
+if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
+pkgs=(build-essential cmake ninja-build libasmjit-dev libzydis-dev libfmt-dev doctest-dev
+      zlib1g-dev nasm seabios)
+missing=()
+for p in "${pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+if [ ${#missing[@]} -gt 0 ]; then
+  $SUDO apt-get update
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y --no-install-recommends "${missing[@]}"
+fi
