@@ -6,6 +6,7 @@
 #include <array>
 #include <cstdio>
 #include <cstdlib>
+#include <unordered_map>
 #include <vector>
 
 namespace pcjit::cpu {
@@ -13,6 +14,7 @@ namespace {
 
 struct Table {
   std::vector<const OpcodeRow*> all;
+  std::unordered_map<const OpcodeRow*, u16> index;
   std::array<const OpcodeRow*, 2 * 256 * 8 * 2> slot{};
 
   static std::size_t at(u8 map, u8 op, u8 reg, bool mem) {
@@ -20,6 +22,7 @@ struct Table {
   }
 
   void add(const OpcodeRow& r) {
+    index.emplace(&r, static_cast<u16>(all.size()));
     all.push_back(&r);
     for (unsigned k = 0; k < r.count; ++k) {
       for (u8 reg = 0; reg < 8; ++reg) {
@@ -59,10 +62,9 @@ const OpcodeRow* find_row(u8 map, u8 opcode, u8 modrm_reg, bool mem) {
 }
 
 u16 row_index(const OpcodeRow* row) {
-  const auto& all = table().all;
-  for (std::size_t i = 0; i < all.size(); ++i)
-    if (all[i] == row) return static_cast<u16>(i);
-  return 0xFFFF;
+  const auto& idx = table().index;
+  auto it = idx.find(row);
+  return it == idx.end() ? 0xFFFF : it->second;
 }
 
 const OpcodeRow& row_at(u16 index) { return *table().all.at(index); }
