@@ -200,6 +200,11 @@ const OpcodeRow kRows[] = {
 
 }  // namespace
 
-std::span<const OpcodeRow> move_rows() { return kRows; }
+std::span<const OpcodeRow> move_ext_rows();  // move_ext.cpp
+
+std::span<const OpcodeRow> move_rows() {
+  static const std::vector<OpcodeRow> all = join_rows({kRows, move_ext_rows()});
+  return all;
+}
 
 }  // namespace pcjit::cpu

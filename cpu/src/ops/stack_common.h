@@ -1,9 +1,14 @@
 // Helpers shared by the move, stack, flag and branch families: finishing an instruction that
 // must end its block (Exec::Stop with EIP already advanced), and stack-pointer updates that use an
 // explicitly given stack size (POP SS and LSS change SS.B in the middle of the instruction, so
-// the stack size must be sampled before the segment load).
+// the stack size must be sampled before the segment load), and joining a family's row files into
+// the one span the opcode table asks for (so splitting a family needs no change to the table).
 #pragma once
+#include <initializer_list>
+#include <vector>
+
 #include "../context.h"
+#include "../decode/opcode_table.h"
 
 namespace pcjit::cpu {
 
@@ -24,6 +29,13 @@ inline Exec stop_after(Context& c, const Insn& i) {
 inline void set_sp_sized(CpuState& s, bool stack32, u32 v) {
   if (stack32) s.set_reg32(ESP, v);
   else s.set_reg16(ESP, static_cast<u16>(v));
+}
+
+// Concatenates the row spans of a family split over several files (built once, then immutable).
+inline std::vector<OpcodeRow> join_rows(std::initializer_list<std::span<const OpcodeRow>> parts) {
+  std::vector<OpcodeRow> all;
+  for (auto p : parts) all.insert(all.end(), p.begin(), p.end());
+  return all;
 }
 
 }  // namespace pcjit::cpu
