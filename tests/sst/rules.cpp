@@ -1,0 +1,183 @@
+// How a 286 vector is judged on a P6: per-form undefined-flag masks (from the "Flags Affected"
+// sections of SDM Vol. 2) and the named 286-only behaviours that exclude a test.
+//
+// The masks hide exactly what the SDM calls undefined and nothing more: a flag the SDM defines is
+// compared even where an old CPU and a new one happen to agree, so a wrong flag cannot hide.
+#include <cstring>
+
+#include "sst_test.h"
+
+namespace pcjit::sst {
+namespace {
+
+constexpr uint16_t CF = 0x001, PF = 0x004, AF = 0x010, ZF = 0x040, SF = 0x080, OF = 0x800;
+constexpr uint16_t kAll6 = CF | PF | AF | ZF | SF | OF;
+
+struct FormMask {
+  const char* form;
+  uint16_t mask;
+};
+
+// Forms whose undefined flags do not depend on operands.
+constexpr FormMask kFixedMasks[] = {
+    // AND/OR/XOR/TEST: "The OF and CF flags are cleared; ... The state of the AF flag is undefined."
+    {"08", AF}, {"09", AF}, {"0A", AF}, {"0B", AF}, {"0C", AF}, {"0D", AF},
+    {"20", AF}, {"21", AF}, {"22", AF}, {"23", AF}, {"24", AF}, {"25", AF},
+    {"30", AF}, {"31", AF}, {"32", AF}, {"33", AF}, {"34", AF}, {"35", AF},
+    {"80.1", AF}, {"80.4", AF}, {"80.6", AF}, {"81.1", AF}, {"81.4", AF}, {"81.6", AF},
+    {"82.1", AF}, {"82.4", AF}, {"82.6", AF}, {"83.1", AF}, {"83.4", AF}, {"83.6", AF},
+    {"84", AF}, {"85", AF}, {"A8", AF}, {"A9", AF},
+    {"F6.0", AF}, {"F6.1", AF}, {"F7.0", AF}, {"F7.1", AF},
+    // MUL/IMUL: "The SF, ZF, AF, and PF flags are undefined."
+    {"F6.4", SF | ZF | AF | PF}, {"F6.5", SF | ZF | AF | PF},
+    {"F7.4", SF | ZF | AF | PF}, {"F7.5", SF | ZF | AF | PF},
+    {"69", SF | ZF | AF | PF}, {"6B", SF | ZF | AF | PF},
+    // DIV/IDIV: "The CF, OF, SF, ZF, AF, and PF flags are undefined."
+    {"F6.6", kAll6}, {"F6.7", kAll6}, {"F7.6", kAll6}, {"F7.7", kAll6},
+    // DAA/DAS: "The OF flag is undefined."
+    {"27", OF}, {"2F", OF},
+    // AAA/AAS: "The OF, SF, ZF, and PF flags are undefined."
+    {"37", OF | SF | ZF | PF}, {"3F", OF | SF | ZF | PF},
+    // AAM/AAD: "The OF, AF, and CF flags are undefined."
+    {"D4", OF | AF | CF}, {"D5", OF | AF | CF},
+};
+
+// Shift/rotate group (C0, C1, D0-D3): the masks depend on the masked count (SDM "SAL/SAR/SHL/SHR"
+// and "RCL/RCR/ROL/ROR": count 0 leaves flags alone; OF is defined only for a count of 1; AF is
+// undefined for a non-zero shift count; CF is undefined for SHL/SHR when count >= operand width).
+uint16_t shift_mask(std::string_view form, const SstTest& t) {
+  const unsigned op = static_cast<unsigned>(form[0] == 'C' ? (form[1] == '0' ? 0xC0 : 0xC1)
+                                                           : 0xD0 + (form[1] - '0'));
+  const unsigned ext = static_cast<unsigned>(form[3] - '0');
+  const unsigned bits = (op & 1) ? 16 : 8;
+  unsigned count;
+  if (op == 0xD0 || op == 0xD1) {
+    count = 1;
+  } else if (op == 0xD2 || op == 0xD3) {
+    count = t.initial[CX] & 0x1F;
+  } else {
+    InsnShape s = shape_of(t.bytes);
+    count = s.modrm_end < t.bytes.size() ? (t.bytes[s.modrm_end] & 0x1F) : 0;
+  }
+  if (count == 0) return 0;
+  uint16_t m = count == 1 ? 0 : OF;
+  if (ext >= 4) {
+    m |= AF;
+    if (ext != 7 && count >= bits) m |= CF;  // SHL/SHR/SAL (/6 aliases SAL) only; SAR is defined
+  }
+  return m;
+}
+
+bool is_shift_form(std::string_view form) {
+  if (form.size() != 4 || form[2] != '.') return false;
+  return form.substr(0, 2) == "C0" || form.substr(0, 2) == "C1" ||
+         (form[0] == 'D' && form[1] >= '0' && form[1] <= '3');
+}
+
+// LOCK is valid only on these opcodes, and only with a memory destination (SDM Vol. 2A, "LOCK").
+bool lockable(const InsnShape& s) {
+  if (!s.mem()) return false;
+  const unsigned reg = (s.modrm >> 3) & 7;
+  switch (s.opcode) {
+    case 0x00: case 0x01: case 0x08: case 0x09: case 0x10: case 0x11: case 0x18: case 0x19:
+    case 0x20: case 0x21: case 0x28: case 0x29: case 0x30: case 0x31: case 0x86: case 0x87:
+      return true;
+    case 0x80: case 0x81: case 0x82: case 0x83: return reg != 7;
+    case 0xF6: case 0xF7: return reg == 2 || reg == 3;
+    case 0xFE: return reg <= 1;
+    case 0xFF: return reg <= 1;
+    default: return false;
+  }
+}
+
+// ---- the 286-only rules ----------------------------------------------------------------------
+
+// SDM Vol. 2A "LOCK": "An undefined opcode exception will be generated if the LOCK prefix is used
+// with any instruction not in the above list or when the destination operand is not memory."
+// The 286 accepts LOCK on any instruction; the vectors were captured with it.
+bool rule_lock(std::string_view, const SstTest& t) {
+  InsnShape s = shape_of(t.bytes);
+  return s.lock && !lockable(s);
+}
+
+// Real-mode accesses that run past offset FFFFh: the 286 raises #GP (13) for every segment; the
+// SDM (Vol. 3A 20.1.3 / the "Real-Address Mode Exceptions" of each instruction) has the P6 raise
+// #SS for SS-relative operands, explicit (BP base, SS:) or implicit (stack operations). The
+// vectors only hold the IVT entry the 286 used, so such tests cannot be compared.
+bool uses_ss(const InsnShape& s, const std::vector<uint8_t>& b) {
+  uint8_t seg = 0;
+  for (size_t k = 0; k < s.prefixes; ++k)
+    if (b[k] == 0x26 || b[k] == 0x2E || b[k] == 0x36 || b[k] == 0x3E) seg = b[k];
+  if (s.mem()) {
+    if (seg) return seg == 0x36;
+    const unsigned mod = s.modrm >> 6, rm = s.modrm & 7;
+    if (rm == 2 || rm == 3 || (rm == 6 && mod != 0)) return true;
+  }
+  // Implicit stack accesses.
+  switch (s.opcode) {
+    case 0x06: case 0x07: case 0x0E: case 0x16: case 0x17: case 0x1E: case 0x1F:
+    case 0x60: case 0x61: case 0x68: case 0x6A: case 0x8F: case 0x9A: case 0x9C: case 0x9D:
+    case 0xC2: case 0xC3: case 0xC8: case 0xC9: case 0xCA: case 0xCB: case 0xCC: case 0xCD:
+    case 0xCE: case 0xCF: case 0xE8:
+      return true;
+    case 0xFF: {
+      const unsigned reg = (s.modrm >> 3) & 7;
+      return reg == 2 || reg == 3 || reg == 6;
+    }
+    default: return s.opcode >= 0x50 && s.opcode <= 0x5F;
+  }
+}
+
+bool rule_ss_wrap(std::string_view, const SstTest& t) {
+  return t.has_exception && t.exception_number == 13 && uses_ss(shape_of(t.bytes), t.bytes);
+}
+
+const Rule kRules[] = {
+    {"ss-limit-gp-vs-ss", "SDM real-mode exceptions: #SS (not #GP) for SS accesses past FFFFh", rule_ss_wrap},
+    {"lock-on-non-lockable", "SDM Vol.2A LOCK: #UD unless a listed RMW insn with memory destination", rule_lock},
+};
+
+}  // namespace
+
+InsnShape shape_of(std::span<const uint8_t> b) {
+  InsnShape s;
+  size_t k = 0;
+  while (k < b.size()) {
+    uint8_t p = b[k];
+    if (p == 0xF0) s.lock = true;
+    else if (p == 0xF2 || p == 0xF3) s.rep = true;
+    else if (!(p == 0x26 || p == 0x2E || p == 0x36 || p == 0x3E)) break;
+    ++k;
+  }
+  s.prefixes = k;
+  if (k >= b.size()) return s;
+  s.opcode = b[k++];
+  // One-byte opcodes with a ModRM byte on the 286 (the 0F map does not occur in these vectors).
+  static constexpr uint8_t kModrmRanges[][2] = {
+      {0x00, 0x03}, {0x08, 0x0B}, {0x10, 0x13}, {0x18, 0x1B}, {0x20, 0x23}, {0x28, 0x2B},
+      {0x30, 0x33}, {0x38, 0x3B}, {0x62, 0x63}, {0x69, 0x69}, {0x6B, 0x6B}, {0x80, 0x8F},
+      {0xC0, 0xC1}, {0xC4, 0xC7}, {0xD0, 0xD3}, {0xD8, 0xDF}, {0xF6, 0xF7}, {0xFE, 0xFF}};
+  for (const auto& r : kModrmRanges)
+    if (s.opcode >= r[0] && s.opcode <= r[1]) s.has_modrm = true;
+  if (!s.has_modrm || k >= b.size()) {
+    s.modrm_end = k;
+    return s;
+  }
+  s.modrm = b[k++];
+  const unsigned mod = s.modrm >> 6, rm = s.modrm & 7;
+  if (mod == 1) k += 1;
+  else if (mod == 2 || (mod == 0 && rm == 6)) k += 2;
+  s.modrm_end = k;
+  return s;
+}
+
+uint16_t undefined_flags(std::string_view form, const SstTest& t) {
+  if (is_shift_form(form)) return shift_mask(form, t);
+  for (const FormMask& m : kFixedMasks)
+    if (form == m.form) return m.mask;
+  return 0;
+}
+
+std::span<const Rule> rules() { return kRules; }
+
+}  // namespace pcjit::sst
