@@ -228,7 +228,11 @@ class Context {
   Exec peek(u32 offset, T& v) { return read<T>(SS, (sp() + offset) & sp_mask(), v); }
 
   // ---- control ------------------------------------------------------------------------------
-  u32 next_eip(const Insn& i) const { return s.eip() + i.len; }
+  // EIP of the next instruction; wraps at 64 KiB in 16-bit code, as the run loop does.
+  u32 next_eip(const Insn& i) const {
+    const u32 n = s.eip() + i.len;
+    return code32() ? n : (n & 0xFFFF);
+  }
   bool code32() const { return s.seg[CS].attrs & attr::DB; }
   // Sets EIP for a near transfer, checking the CS limit (#GP(0) if outside).
   Exec jump_near(u32 target) {
