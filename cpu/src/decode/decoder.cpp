@@ -17,6 +17,9 @@ struct Decoders {
   Decoders() {
     ZydisDecoderInit(&d16, ZYDIS_MACHINE_MODE_LEGACY_16, ZYDIS_STACK_WIDTH_16);
     ZydisDecoderInit(&d32, ZYDIS_MACHINE_MODE_LEGACY_32, ZYDIS_STACK_WIDTH_32);
+    // A P6 has no CET: 3E before an indirect JMP/CALL is a DS override, not NOTRACK.
+    ZydisDecoderEnableMode(&d16, ZYDIS_DECODER_MODE_CET, ZYAN_FALSE);
+    ZydisDecoderEnableMode(&d32, ZYDIS_DECODER_MODE_CET, ZYAN_FALSE);
   }
 };
 const Decoders& decoders() {
