@@ -132,7 +132,48 @@ bool rule_ss_wrap(std::string_view, const SstTest& t) {
   return t.has_exception && t.exception_number == 13 && uses_ss(shape_of(t.bytes), t.bytes);
 }
 
+// SDM Vol. 2A 2.3.11: the P6 limit is 15 bytes. The 286 faults (#GP) on an instruction longer
+// than 10 bytes (redundant prefixes included), which the P6 executes.
+bool rule_length(std::string_view, const SstTest& t) { return t.has_exception && t.bytes.size() > 11; }
+
+// SDM Vol. 1 3.4.2: the 386+ has six segment registers. On the 286, MOV to/from Sreg encodings
+// 4 and 5 (FS, GS) are #UD; the P6 executes them.
+bool rule_fs_gs(std::string_view, const SstTest& t) {
+  InsnShape s = shape_of(t.bytes);
+  const unsigned reg = (s.modrm >> 3) & 7;
+  return (s.opcode == 0x8C || s.opcode == 0x8E) && (reg == 4 || reg == 5);
+}
+
+// Word string operations whose SI/DI is FFFFh: the access spans offsets FFFFh and 10000h. The
+// SDM's real-address-mode exceptions for MOVS/CMPS/STOS/LODS/SCAS/INS/OUTS raise #GP (#SS for SS)
+// when "a memory operand effective address is outside the ... segment limit"; the 286 wraps the
+// second byte to offset 0 instead and completes the instruction (SDM Vol. 3B, "Segment
+// Wraparound" in the IA-32 compatibility chapter: the 8086-style wrap became #GP/#SS).
+bool rule_string_wrap(std::string_view, const SstTest& t) {
+  InsnShape s = shape_of(t.bytes);
+  bool si = false, di = false;
+  switch (s.opcode) {
+    case 0xA5: case 0xA7: si = di = true; break;
+    case 0xAD: case 0x6F: si = true; break;
+    case 0xAB: case 0xAF: case 0x6D: di = true; break;
+    default: return false;
+  }
+  // With REP, any iteration may be the one at FFFFh: walk the index values the loop visits.
+  const unsigned iterations = s.rep ? t.initial[CX] : 1;
+  const uint16_t step = (t.initial[FLAGS] & 0x400) ? 0xFFFE : 2;  // DF
+  uint16_t vs = t.initial[SI], vd = t.initial[DI];
+  for (unsigned k = 0; k < iterations; ++k) {
+    if ((si && vs == 0xFFFF) || (di && vd == 0xFFFF)) return true;
+    vs = static_cast<uint16_t>(vs + step);
+    vd = static_cast<uint16_t>(vd + step);
+  }
+  return false;
+}
+
 const Rule kRules[] = {
+    {"insn-longer-than-10-bytes", "SDM 2.3.11: 15-byte limit on P6; the 286 faults beyond 10", rule_length},
+    {"mov-sreg-fs-gs", "SDM Vol.1 3.4.2: FS/GS exist on 386+; the 286 #UDs Sreg 4/5", rule_fs_gs},
+    {"string-word-at-ffff", "SDM MOVS..OUTS real-mode #GP: word past the limit; the 286 wraps", rule_string_wrap},
     {"ss-limit-gp-vs-ss", "SDM real-mode exceptions: #SS (not #GP) for SS accesses past FFFFh", rule_ss_wrap},
     {"lock-on-non-lockable", "SDM Vol.2A LOCK: #UD unless a listed RMW insn with memory destination", rule_lock},
 };
