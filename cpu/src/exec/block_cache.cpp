@@ -130,6 +130,9 @@ void BlockCache::on_code_write(u64 paddr, unsigned len) {
     if (overlaps) hit.push_back(b);
   }
   for (Block* b : hit) retire(b);
+  // Retired blocks are freed by collect_garbage(); the jump cache must not keep pointers to them
+  // (a block can sit in several slots, one per linear alias, so clear them all).
+  if (!hit.empty()) flush_jump_cache();
   if (!hit.empty()) c_.stats.smc_invalidations += hit.size();
 }
 
