@@ -86,7 +86,7 @@ TEST_CASE("IRETD with VM=1 enters virtual-8086 mode and an event there returns t
     CHECK(r.esp() == 0x9000 - 40);
     CHECK(r.stack(0) == 0);       // error code
     CHECK(r.stack(1) == 0x10);    // EIP of the INT
-    CHECK(r.stack(3) == 0x20002);
+    CHECK(r.stack(3) == 0x30002);  // VM, and RF: #GP is a fault (SDM 17.3.1.1)
   }
   SUBCASE("INT n at IOPL 3 goes through the DPL-3 gate") {
     boot(0x23002);

@@ -21,6 +21,16 @@ bool is_idt_gate(u8 type) {
          type == sys_type::kIntGate32 || type == sys_type::kTrapGate32;
 }
 
+// Fault-class exceptions push EFLAGS with RF set, so the IRET that restarts the faulting
+// instruction does not re-trigger an instruction breakpoint (SDM Vol. 3A 17.3.1.1).
+bool is_fault_vector(u8 v) {
+  switch (v) {
+    case vec::DE: case vec::BR: case vec::UD: case vec::NM: case vec::TS: case vec::NP:
+    case vec::SS: case vec::GP: case vec::PF: case vec::MF: case vec::AC: case vec::XM: return true;
+    default: return false;
+  }
+}
+
 // Task gate: switch tasks, then push the error code on the new task's stack (SDM 6.12.2).
 Exec deliver_task_gate(Context& c, const Descriptor& g, u32 ext, u32 error, bool has_error, u32 return_eip) {
   PCJIT_TRY(switch_to_tss_selector(c, g.gate_selector(), TaskSwitchKind::Interrupt, return_eip, ext));
@@ -68,7 +78,8 @@ Exec deliver_protected(Context& c, u8 vector, EventKind kind, u32 error, bool ha
   if (target > cd.limit()) return c.raise_gp(ext);
 
   const u8 new_cpl = inner ? cd.dpl() : s.cpl;
-  const u32 old_eflags = s.eflags;
+  const u32 old_eflags =
+      (kind == EventKind::Exception && is_fault_vector(vector)) ? (s.eflags | flag::RF) : s.eflags;
   const u16 old_cs = s.seg[CS].selector;
 
   if (inner) {
