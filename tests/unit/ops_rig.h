@@ -85,10 +85,12 @@ struct Rig {
   // IP pushed by the last real-mode exception delivery.
   u16 pushed_ip() { return r16(s().reg16(cpu::ESP)); }
 
-  // All data/stack/code segment caches 32-bit with 4 GiB limits ("flat" but still real mode):
-  // enough to exercise 32-bit stack sizes and code without descriptor tables.
-  void flat32() {
+  // Data and stack segment caches 32-bit with 4 GiB limits ("flat" but still real mode, code
+  // stays 16-bit so 66/67 prefixes select 32-bit forms): enough to exercise a 32-bit stack
+  // size without descriptor tables. code32 also makes CS 32-bit.
+  void flat32(bool code32 = false) {
     for (unsigned k = 0; k < cpu::kSegCount; ++k) {
+      if (k == cpu::CS && !code32) continue;
       cpu::Segment& g = s().seg[k];
       g.attrs |= cpu::attr::DB | cpu::attr::G;
       g.limit = 0xFFFFFFFFu;
@@ -98,7 +100,7 @@ struct Rig {
   // Protected mode, flat 32-bit segments, the given CPL and IOPL, paging off. Faults cannot be
   // delivered (no IDT): use a FaultRecorder and run a counted number of instructions.
   void protected_flat32(u8 cpl, u32 iopl) {
-    flat32();
+    flat32(true);
     s().cr0 |= cpu::cr0::PE;
     s().cpl = cpl;
     for (unsigned k = 0; k < cpu::kSegCount; ++k) {
@@ -122,7 +124,15 @@ struct Rig {
   u32 reg(unsigned r) { return s().reg32(r); }
   void set(unsigned r, u32 v) { s().gpr[r] = v; }
 
+  // Installs the fault recorder (the CPU then runs one instruction per block).
+  FaultRecorder& watch() {
+    recorder = std::make_unique<FaultRecorder>(cpu->state());
+    cpu->set_observer(recorder.get());
+    return *recorder;
+  }
+
   u32 code_end = 0;
+  std::unique_ptr<FaultRecorder> recorder;
 };
 
 }  // namespace ops_test
