@@ -98,7 +98,7 @@ constexpr cpu::Reg kGpr2Of[] = {cpu::ESP, cpu::EBP, cpu::ESI, cpu::EDI};
 
 class Runner {
  public:
-  explicit Runner(bool verbose) : machine_(core::MachineConfig{16ull << 20, 256}), verbose_(verbose) {
+  Runner() : machine_(core::MachineConfig{16ull << 20, 256}) {
     auto owner = std::make_unique<cpu::Cpu>(machine_);
     cpu_ = owner.get();
     machine_.set_processor(std::move(owner));
@@ -175,7 +175,6 @@ class Runner {
   core::Machine machine_;
   cpu::Cpu* cpu_ = nullptr;
   std::vector<uint32_t> touched_;
-  [[maybe_unused]] bool verbose_;
 };
 
 std::unordered_set<std::string> read_revocations(const fs::path& dir) {
@@ -233,7 +232,7 @@ int run_main(int argc, char** argv) {
   std::vector<uint64_t> rule_hits(rule_table.size(), 0);
   uint64_t passed = 0, failed = 0, skipped = 0, revoked_hits = 0;
   std::vector<std::string> summary;
-  Runner runner(verbose);
+  Runner runner;
 
   for (const fs::path& p : files) {
     std::string fname = p.filename().string();
@@ -252,9 +251,13 @@ int run_main(int argc, char** argv) {
       if (diff.empty()) { ++passed; continue; }
       ++failed;
       ++file_failed;
-      if (verbose)
-        fmt::print("FAIL {} #{} \"{}\" [{}]\n{}", form, j.find("idx") ? j.find("idx")->num : -1, t.name,
-                   hex_bytes(t.bytes), diff);
+      if (verbose) {
+        fmt::print("FAIL {} #{} \"{}\" [{}]\n  initial:", form, j.find("idx") ? j.find("idx")->num : -1,
+                   t.name, hex_bytes(t.bytes));
+        for (unsigned r = 0; r < kRegCount; ++r) fmt::print(" {}={:04X}", kRegNames[r], t.initial[r]);
+        if (t.has_exception) fmt::print("\n  286 took exception {}", t.exception_number);
+        fmt::print("\n{}", diff);
+      }
     }
     if (file_failed) summary.push_back(fmt::format("{}: {}/{}", form, file_failed, file_total));
   }
