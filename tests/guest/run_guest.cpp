@@ -29,7 +29,8 @@ class Tracer final : public cpu::ExecObserver {
   void after_insn(const cpu::CpuState&) override {}
   void on_mem(const cpu::MemAccess&) override {}
   void on_exception(u8 vector, u32 error, bool has_error) override {
-    std::fprintf(stderr, "  exception %u%s%x\n", vector, has_error ? " error=" : "", has_error ? error : 0);
+    if (has_error) std::fprintf(stderr, "  exception %u error=%x\n", vector, error);
+    else std::fprintf(stderr, "  exception %u\n", vector);
   }
   void on_interrupt(u8 vector) override { std::fprintf(stderr, "  interrupt %u\n", vector); }
 };
