@@ -120,4 +120,26 @@ inline void iret_to_ring3(Rig& r, u32 eflags) {
                      0x68, 0x00, 0x20, 0x01, 0x00, 0xCF});
 }
 
+// Ring-0 code that IRETDs into virtual-8086 mode at 1000:0010 with SS:SP 0300:0100 and
+// ES/DS/FS/GS = 0400/0500/0600/0700 (frame order: Figure 20-5, IRET pseudocode).
+inline void iret_to_v86(Rig& r, u32 eflags) {
+  r.mem(kRing0Code, {0x68, 0x00, 0x07, 0x00, 0x00, 0x68, 0x00, 0x06, 0x00, 0x00, 0x68, 0x00, 0x05,
+                     0x00, 0x00, 0x68, 0x00, 0x04, 0x00, 0x00, 0x68, 0x00, 0x03, 0x00, 0x00, 0x68,
+                     0x00, 0x01, 0x00, 0x00, 0x68, static_cast<u8>(eflags), static_cast<u8>(eflags >> 8),
+                     static_cast<u8>(eflags >> 16), 0x00, 0x68, 0x00, 0x10, 0x00, 0x00, 0x6A, 0x10, 0xCF});
+}
+
+// TSS B: EIP 0x13000, EFLAGS CF, EAX/ECX marked, ESP 0x6000, flat ring-0 segments.
+inline void fill_tss_b(Rig& r, u16 cs = kCode0) {
+  r.w32(kTssBBase + 0x20, kTaskBCode);
+  r.w32(kTssBBase + 0x24, 0x3);
+  r.w32(kTssBBase + 0x28, 0x11111111);
+  r.w32(kTssBBase + 0x2C, 0x22222222);
+  r.w32(kTssBBase + 0x38, 0x6000);
+  r.w32(kTssBBase + 0x48, kData0);
+  r.w32(kTssBBase + 0x4C, cs);
+  r.w32(kTssBBase + 0x50, kData0);
+  r.w32(kTssBBase + 0x54, kData0);
+}
+
 }  // namespace pm_test

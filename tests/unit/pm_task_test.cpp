@@ -7,23 +7,6 @@ using namespace pm_test;
 using pcjit::core::ProcessorExit;
 namespace cpu = pcjit::cpu;
 
-namespace {
-
-// TSS B: EIP 0x13000, EFLAGS CF, EAX/ECX marked, ESP 0x6000, flat ring-0 segments.
-void fill_tss_b(Rig& r, u16 cs = kCode0) {
-  r.w32(kTssBBase + 0x20, kTaskBCode);
-  r.w32(kTssBBase + 0x24, 0x3);
-  r.w32(kTssBBase + 0x28, 0x11111111);
-  r.w32(kTssBBase + 0x2C, 0x22222222);
-  r.w32(kTssBBase + 0x38, 0x6000);
-  r.w32(kTssBBase + 0x48, kData0);
-  r.w32(kTssBBase + 0x4C, cs);
-  r.w32(kTssBBase + 0x50, kData0);
-  r.w32(kTssBBase + 0x54, kData0);
-}
-
-}  // namespace
-
 TEST_CASE("JMP to an available TSS saves the old task, loads the new one and moves the busy bit") {
   Rig r;
   fill_tss_b(r);

@@ -60,6 +60,12 @@ void null_inaccessible_segments(CpuState& s) {
   }
 }
 
+// A 16-bit pop of SP for an outer 32-bit stack zero-extends; for a 16-bit stack only SP changes.
+u32 outer_sp(const CpuState& s, u32 popped, unsigned w, const Descriptor& ssd) {
+  if (w == 4 || ssd.big()) return popped;
+  return (s.reg32(ESP) & 0xFFFF0000u) | (popped & 0xFFFF);
+}
+
 // Commits a protected-mode return to CS:EIP, with an optional outer SS:ESP.
 Exec commit_return(Context& c, u16 cs, Descriptor& cd, u32 eip, bool outer, u16 ss, Descriptor& ssd, u32 esp) {
   CpuState& s = c.s;
@@ -97,7 +103,7 @@ Exec far_return_protected(Context& c, unsigned w, u16 pop_bytes) {
   PCJIT_TRY(peek_as(c, 3 * w + pop_bytes, w, ss));
   Descriptor ssd;
   PCJIT_TRY(check_return_ss(c, ss, rpl, ssd));
-  if (w == 2) esp = (s.reg32(ESP) & 0xFFFF0000u) | (esp & 0xFFFF);
+  esp = outer_sp(s, esp, w, ssd);
   // The immediate is released from the outer stack too (SDM RET: ESP <- ESP + SRC).
   const u32 mask = (ssd.big()) ? 0xFFFFFFFFu : 0xFFFFu;
   esp = (esp & ~mask) | ((esp + pop_bytes) & mask);
@@ -164,7 +170,7 @@ Exec iret_protected(Context& c, unsigned w, u32 return_eip) {
   PCJIT_TRY(peek_as(c, 4 * w, w, ss));
   Descriptor ssd;
   PCJIT_TRY(check_return_ss(c, ss, rpl, ssd));
-  if (w == 2) esp = (s.reg32(ESP) & 0xFFFF0000u) | (esp & 0xFFFF);
+  esp = outer_sp(s, esp, w, ssd);
   s.eflags = new_flags;
   return commit_return(c, cs, cd, eip, true, ss, ssd, esp);
 }

@@ -33,11 +33,12 @@ bool is_fault_vector(u8 v) {
 
 // Task gate: switch tasks, then push the error code on the new task's stack (SDM 6.12.2).
 Exec deliver_task_gate(Context& c, const Descriptor& g, u32 ext, u32 error, bool has_error, u32 return_eip) {
-  PCJIT_TRY(switch_to_tss_selector(c, g.gate_selector(), TaskSwitchKind::Interrupt, return_eip, ext));
+  const Exec r = switch_to_tss_selector(c, g.gate_selector(), TaskSwitchKind::Interrupt, return_eip, ext);
+  if (r == Exec::Fault) return r;
   if (has_error) {
     const bool tss32 = c.s.tr.attrs & 8;
-    Exec r = tss32 ? c.push<u32>(error) : c.push<u16>(static_cast<u16>(error));
-    if (r != Exec::Ok) return r;  // the fault belongs to the new task
+    const Exec p = tss32 ? c.push<u32>(error) : c.push<u16>(static_cast<u16>(error));
+    if (p != Exec::Ok) return p;  // the fault belongs to the new task
   }
   return Exec::Stop;
 }
