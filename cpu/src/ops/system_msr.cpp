@@ -79,8 +79,10 @@ Exec wrmsr(Context& c, const Insn&) {
   CpuState& s = c.s;
   const u64 v = (u64{s.reg32(EDX)} << 32) | s.reg32(EAX);
   switch (s.reg32(ECX)) {
-    // Writing the TSC moves the offset so that the counter continues from v.
-    case msr::TSC: s.tsc_offset = v - c.machine.clock().now_ns(); break;
+    // Writing the TSC moves the offset so that the counter continues from the new value. P6
+    // family: only the low 32 bits can be written, the high 32 bits are cleared (SDM Vol. 3B,
+    // "Time-Stamp Counter").
+    case msr::TSC: s.tsc_offset = (v & 0xFFFFFFFFu) - c.machine.clock().now_ns(); break;
     // IA32_APIC_BASE: BSP (8), enable (11), base (12..35); the rest is reserved (Vol. 3A 10.4.4).
     case msr::APIC_BASE:
       if (v & ~u64{0xFFFFFF900}) return c.raise_gp(0);
