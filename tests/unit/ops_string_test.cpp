@@ -173,3 +173,19 @@ TEST_CASE("REP INSB and REP OUTSW move data between a port and memory") {
   CHECK(out.written == std::vector<u8>{0x11, 0x22, 0x33, 0x44});
   CHECK(q.reg(ESI) == 0x2004);
 }
+
+TEST_CASE("with TF set a REP string instruction traps after one iteration, at its own IP") {
+  Rig r;
+  r.set(EDI, 0x3000);
+  r.set(ECX, 3);
+  r.set(EAX, 0x77);
+  r.s().eflags |= flag::TF;
+  r.code({0xF3, 0xAA});
+  r.run();
+  CHECK(r.faulted_with(1));
+  CHECK(r.pushed_ip() == kCode);
+  CHECK(r.reg(ECX) == 2);
+  CHECK(r.reg(EDI) == 0x3001);
+  CHECK(r.r8(0x3000) == 0x77);
+  CHECK(r.r8(0x3001) == 0);
+}

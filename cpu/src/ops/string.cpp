@@ -87,8 +87,10 @@ struct StrOp {
   static Exec run(Context& c, const Insn& i) {
     if (!i.has(insn_flag::kRep | insn_flag::kRepne)) return step<Op, T, A32>(c, i);
     u32 count = index_reg<A32>(c, ECX);
+    // Single-stepping traps after every iteration (SDM Vol. 3, 17.3.1.4), so TF shrinks the chunk.
+    const u32 chunk = (c.s.eflags & flag::TF) ? 1 : kChunk;
     for (u32 n = 0; count != 0; ++n) {
-      if (n == kChunk) return Exec::Stop;  // EIP unchanged: the loop comes back to finish
+      if (n == chunk) return Exec::Stop;  // EIP unchanged: the loop comes back to finish
       PCJIT_TRY((step<Op, T, A32>(c, i)));
       set_index_reg<A32>(c, ECX, --count);
       if constexpr (compares(Op)) {
