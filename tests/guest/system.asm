@@ -231,6 +231,71 @@ l2:
 l2_end:
   CHECK dword [fault_count], 8, 44
 
+  ; ---- LGDT/SGDT with a 16-bit operand size: 24-bit base loaded, sixth byte stored as 0
+  mov word [VARS + 0x50], 0x1234
+  mov dword [VARS + 0x52], 0xAB123456
+  o16 lgdt [VARS + 0x50]
+  sgdt [VARS + 0x58]
+  CHECK dword [VARS + 0x5A], 0x00123456, 52
+  mov dword [VARS + 0x60], 0xFFFFFFFF
+  mov word [VARS + 0x64], 0xFFFF
+  o16 sgdt [VARS + 0x60]
+  CHECK byte [VARS + 0x65], 0, 53
+  lgdt [gdt_ptr_ram]
+
+  ; ---- MOV CR0: PG without PE and NW without CD are #GP(0)
+  mov eax, cr0
+  mov ebx, eax
+  and eax, ~1
+  or eax, 0x80000000
+  EXPECT 13, 0, c2
+c2:
+  mov cr0, eax
+c2_end:
+  mov eax, ebx
+  and eax, ~0x40000000
+  or eax, 0x20000000
+  EXPECT 13, 0, c3
+c3:
+  mov cr0, eax
+c3_end:
+  CHECK dword [fault_count], 10, 54
+
+  ; ---- DR4 aliases DR6 unless CR4.DE; DR7.GD makes the next DR access #DB (Vol. 3A 17.2)
+  mov eax, dr6
+  mov ebx, dr4
+  CHECK eax, ebx, 55
+  mov eax, cr4
+  or eax, 8                         ; DE
+  mov cr4, eax
+  EXPECT 6, 0, d1
+d1:
+  mov eax, dr4
+d1_end:
+  mov eax, cr4
+  and eax, ~8
+  mov cr4, eax
+  IDT_SET 1, h_db, 0x8E
+  mov eax, 0x2400                   ; GD
+  mov dr7, eax
+  EXPECT 1, 0, d2
+d2:
+  mov eax, dr0
+d2_end:
+  mov eax, dr6
+  test eax, 0x2000                  ; BD
+  ZF_CLEAR 56
+  mov eax, dr7
+  test eax, 0x2000                  ; GD cleared on the #DB
+  ZF_SET 57
+  CHECK dword [fault_count], 12, 58
+
+  ; ---- CR4.TSD: RDTSC at ring 3 is #GP(0) (checked in ring 3 below)
+  mov eax, cr4
+  or eax, 4
+  mov cr4, eax
+  EXPECT 13, 0, r1
+
   ; ---- SYSEXIT to ring 3, SYSENTER back (flat segments from SYSENTER_CS = 0x08)
   mov ecx, 0x175                    ; SYSENTER_ESP
   mov eax, STACK0 - 0x100
@@ -249,6 +314,9 @@ ring3:
   mov ax, ss
   CHECK ax, SEL_DATA3 | 3, 46       ; SYSENTER_CS + 24, RPL 3
   CHECK esp, STACK3, 47
+r1:
+  rdtsc
+r1_end:
   sysenter
 
 sysenter_target:
@@ -257,6 +325,9 @@ sysenter_target:
   mov ax, ss
   CHECK ax, SEL_DATA0, 49
   CHECK esp, STACK0 - 0x100, 50
+  mov ax, SEL_DATA0
+  mov ds, ax                        ; the IRET back to ring 3 nulled DS
+  CHECK dword [fault_count], 13, 59
   PASS
 
 sel_tss0: dw SEL_TSS0
@@ -269,6 +340,10 @@ h_ud:
 h_nm:
   push dword 0
   push dword 7
+  jmp h_common
+h_db:
+  push dword 0
+  push dword 1
   jmp h_common
 h_gp:
   push dword 13
