@@ -4,7 +4,7 @@
 // by hand from the SDM, not read back from the emulator.
 //
 // Memory map: GDT 0x1000, IDT 0x2000, TSS A 0x3000 (current task, I/O bitmap at +0x68),
-// TSS B 0x3800, ring-0 stack top 0x7000, ring-0 TSS stack 0x9000, ring-3 stack top 0x8000,
+// TSS B 0x3800, 16-bit TSS 0x3C00, LDT 0x4000, ring-0 stack top 0x7000, ring-0 TSS stack 0x9000, ring-3 stack top 0x8000,
 // ring-0 test code 0x11000, ring-3 code 0x12000, task-B code 0x13000, handlers 0x20000 + v*16
 // (each a HLT), prologue 0x30000.
 #pragma once
@@ -29,8 +29,10 @@ inline void seg_desc(u32 base, u32 limit, u8 access, u8 flags, u32& lo, u32& hi)
 
 constexpr u16 kCode0 = 0x08, kData0 = 0x10, kCode3 = 0x1B, kData3 = 0x23, kTssA = 0x28,
               kTssB = 0x30, kCallGate = 0x3B, kTaskGate = 0x40, kExpandDown = 0x48,
-              kNotPresent = 0x50, kCode16 = 0x58, kConforming = 0x60;
-constexpr u32 kGdt = 0x1000, kIdt = 0x2000, kTssABase = 0x3000, kTssBBase = 0x3800;
+              kNotPresent = 0x50, kCode16 = 0x58, kConforming = 0x60, kLdt = 0x68, kTss16 = 0x70,
+              kLdtData = 0x0C;  // LDT entry 1, TI = 1
+constexpr u32 kGdt = 0x1000, kIdt = 0x2000, kTssABase = 0x3000, kTssBBase = 0x3800,
+              kTss16Base = 0x3C00, kLdtBase = 0x4000;
 constexpr u32 kRing0Code = 0x11000, kRing3Code = 0x12000, kTaskBCode = 0x13000, kHandlers = 0x20000,
               kGateTarget = 0x21000, kPrologue = 0x30000;
 
@@ -59,6 +61,11 @@ struct Rig {
     seg_desc(0, 0xFFFFF, 0x12, 0xC, lo, hi); put(kNotPresent, lo, hi);
     seg_desc(0, 0xFFFF, 0x9A, 0x0, lo, hi); put(kCode16, lo, hi);
     seg_desc(0, 0xFFFFF, 0x9E, 0xC, lo, hi); put(kConforming, lo, hi);
+    seg_desc(kLdtBase, 0x0F, 0x82, 0x0, lo, hi); put(kLdt, lo, hi);          // LDT, 2 entries
+    seg_desc(kTss16Base, 0x2B, 0x81, 0x0, lo, hi); put(kTss16, lo, hi);      // 16-bit TSS
+    seg_desc(0x100000, 0xFFFF, 0x92, 0x4, lo, hi);                           // LDT[1]: data at 1 MiB
+    w32(kLdtBase + 8, lo);
+    w32(kLdtBase + 12, hi);
     // IDT: every vector a DPL-0 32-bit interrupt gate to its HLT.
     for (unsigned v = 0; v < 256; ++v) {
       gate(static_cast<u8>(v), kCode0, handler(static_cast<u8>(v)), 0xE, 0);

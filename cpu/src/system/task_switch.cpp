@@ -167,9 +167,11 @@ Exec task_switch(Context& c, u16 tss_sel, Descriptor d, TaskSwitchKind kind, u32
     s.eflags = (t.eflags & 0x7FD5u) | flag::kFixedOne;
   }
   // Selectors first, descriptors after: a failing check leaves the new selectors visible.
+  // CS and SS keep their old descriptor caches until checked (an exception raised meanwhile
+  // still needs a usable ring-0 path), but already show the new selectors.
   for (unsigned k = 0; k < kSegCount; ++k) {
-    if (k == CS || k == SS) continue;
-    load_null(s.seg[k], t.seg[k]);
+    if (k == CS || k == SS) s.seg[k].selector = t.seg[k];
+    else load_null(s.seg[k], t.seg[k]);
   }
   c.update_mode_flags();
   PCJIT_TRY(load_task_segments(c, t));
