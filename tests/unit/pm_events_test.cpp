@@ -119,3 +119,29 @@ TEST_CASE("JMP through a call gate to a same-privilege segment keeps the stack")
   CHECK(r.cpu->state().seg[cpu::CS].selector == kCode0);
   CHECK(r.esp() == 0x7000);
 }
+
+TEST_CASE("a fault while delivering an exception carries EXT=1 in its error code") {
+  Rig r;
+  // #UD's gate names a not-present data segment: not code -> #GP(0x50 | EXT). #UD is benign, so
+  // no double fault (SDM 6.15, Table 6-5).
+  r.gate(6, kNotPresent, handler(6), 0xE, 0);
+  r.mem(kRing0Code, {0x0F, 0x0B});  // ud2
+  CHECK(r.run() == ProcessorExit::Halted);
+  CHECK(r.halted_in(13));
+  CHECK(r.stack(0) == (kNotPresent | 1));
+  CHECK(r.stack(1) == kRing0Code);
+}
+
+TEST_CASE("IRET at CPL 3 and IOPL 0 changes the arithmetic flags but neither IF nor IOPL") {
+  Rig r;
+  iret_to_ring3(r, 0x002);
+  // push 0x3203 (IOPL 3, IF, CF); push 0x1B; push 0x12010; iretd   -- then at 0x12010: int 0x80
+  r.mem(kRing3Code, {0x68, 0x03, 0x32, 0x00, 0x00, 0x6A, 0x1B, 0x68, 0x10, 0x20, 0x01, 0x00, 0xCF});
+  r.mem(kRing3Code + 0x10, {0xCD, 0x80});
+  r.gate(0x80, kCode0, handler(0x80), 0xE, 3);
+  CHECK(r.run() == ProcessorExit::Halted);
+  CHECK(r.halted_in(0x80));
+  CHECK(r.stack(0) == kRing3Code + 0x12);
+  CHECK(r.stack(2) == 0x003);
+  CHECK(r.stack(3) == 0x8000);
+}
