@@ -232,3 +232,35 @@ TEST_CASE("RCL r32 masks its count to 5 bits, so 33 rotates by 1 through CF") {
   CHECK((r.s().eflags & CF) == CF);
   CHECK((r.s().eflags & OF) == OF);  // MSB(result) XOR CF = 0 XOR 1
 }
+
+TEST_CASE("BT with a negative 16-bit register offset wraps the address within 64 KiB (16-bit addressing)") {
+  Rig r;
+  const u8 word_at_fffe[] = {0x01, 0x00};
+  r.m.memory().load_bytes(0xFFFE, word_at_fffe);
+  r.s().gpr[cpu::EBX] = 0x0000;
+  r.s().gpr[cpu::EAX] = 0xFFF0;  // -16: word at EA + 2*(-16 SAR 4) = 0 - 2 = FFFEh, bit 0
+  REQUIRE(r.run({0x0F, 0xA3, 0x07}));  // bt [bx], ax
+  CHECK((r.s().eflags & CF) == CF);
+}
+
+TEST_CASE("BTR with a 16-bit register offset clears the bit in the following word") {
+  Rig r;
+  const u8 ff[] = {0xFF, 0xFF, 0xFF, 0xFF};
+  r.m.memory().load_bytes(0x2000, ff);
+  r.s().gpr[cpu::EBX] = 0x2000;
+  r.s().gpr[cpu::ECX] = 17;  // word at EA + 2, bit 1
+  REQUIRE(r.run({0x0F, 0xB3, 0x0F}));  // btr [bx], cx
+  CHECK(r.byte(0x2000) == 0xFF);
+  CHECK(r.byte(0x2002) == 0xFD);
+  CHECK((r.s().eflags & CF) == CF);
+}
+
+TEST_CASE("AAM 0 raises #DE at the instruction and leaves AX alone") {
+  Rig r;
+  r.s().gpr[cpu::EAX] = 0x1234;
+  REQUIRE(r.run({0xD4, 0x00}));
+  CHECK(r.s().reg16(cpu::EAX) == 0x1234);
+  CHECK(r.s().eip() == 0x3001);
+  CHECK(r.byte(0x7FFA) == 0x00);  // pushed IP = 0x1000
+  CHECK(r.byte(0x7FFB) == 0x10);
+}
