@@ -41,10 +41,11 @@ Exec fetch_inner_stack(Context& c, u8 ring, u32 ext, u16& ss, u32& esp, Descript
 // Hardware task switch (system/task_switch.cpp, SDM Vol. 3A 7.3).
 enum class TaskSwitchKind : u8 { Jump, Call, Iret, Interrupt };
 // Switches to the TSS named by tss_sel (descriptor d already read and checked by the caller as an
-// available or, for IRET, busy TSS). return_eip is saved as the outgoing task's EIP.
+// available or, for IRET, busy TSS). return_eip is saved as the outgoing task's EIP. Returns Stop
+// on success; a Fault after the commit point belongs to the new task (its EIP is already loaded).
 Exec task_switch(Context& c, u16 tss_sel, Descriptor d, TaskSwitchKind kind, u32 return_eip, u32 ext);
-// JMP/CALL/INT through a task gate or to a TSS descriptor: the GDT/busy/present checks, then
-// task_switch. gate_or_tss_err is the selector error for #GP/#NP.
+// The TSS named by a task gate (JMP/CALL/INT): must be in the GDT, available and present
+// (#GP / #NP with (tss_sel & ~3) | ext), then task_switch. Returns Stop on success.
 Exec switch_to_tss_selector(Context& c, u16 tss_sel, TaskSwitchKind kind, u32 return_eip, u32 ext);
 // IRET with EFLAGS.NT = 1: return to the task named by the current TSS's back link.
 Exec task_return(Context& c, u32 return_eip);
