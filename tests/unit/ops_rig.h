@@ -27,7 +27,9 @@ class FaultRecorder final : public cpu::ExecObserver {
   explicit FaultRecorder(const cpu::CpuState& s) : state_(s) {}
   void before_insn(const cpu::CpuState&, std::span<const u8>) override {}
   void after_insn(const cpu::CpuState&) override {}
-  void on_mem(const cpu::MemAccess&) override {}
+  void on_mem(const cpu::MemAccess& a) override {
+    if (a.write && !seen) ++writes_before_fault;
+  }
   void on_exception(u8 vector, u32 error, bool) override {
     if (seen) return;
     seen = true;
@@ -38,6 +40,7 @@ class FaultRecorder final : public cpu::ExecObserver {
   void on_interrupt(u8) override {}
 
   bool seen = false;
+  unsigned writes_before_fault = 0;  // memory writes reported before the first exception
   u8 vector = 0;
   u32 error = 0;
   cpu::CpuState at_fault;

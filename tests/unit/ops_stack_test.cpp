@@ -108,6 +108,7 @@ TEST_CASE("PUSHA that would cross the stack segment limit faults without writing
   CHECK(f.vector == 12);
   CHECK(f.at_fault.reg32(ESP) == 0x8008);
   CHECK(f.at_fault.eip() == kCode);
+  CHECK(f.writes_before_fault == 0);
   CHECK(q.r16(0x8006) == 0x5555);
 }
 
@@ -233,4 +234,21 @@ TEST_CASE("PUSHF/POPF in v86 mode with IOPL < 3 go through VIF when CR4.VME is s
   CHECK((r.s().eflags & flag::CF) != 0);
   // PUSHF image: IF shows VIF (0), IOPL reads as 3.
   CHECK(r.r16(0x7FFE) == (flag::kFixedOne | flag::CF | flag::IOPL));
+}
+
+TEST_CASE("ENTER whose final stack top is outside SS faults with #SS and writes nothing") {
+  Rig r;
+  r.s().seg[SS].limit = 0x7FFF;
+  r.s().seg[SS].hi = 0x7FFF;
+  r.set(ESP, 0x7FF0);
+  r.set(EBP, 0x7FF8);
+  r.code({0xC8, 0x00, 0x90, 0x02});  // enter 0x9000,2: SP 0x7FF0 - 4 - 0x9000 wraps to 0xEFEC
+  FaultRecorder& f = r.watch();
+  r.run();
+  REQUIRE(f.seen);
+  CHECK(f.vector == 12);
+  CHECK(f.at_fault.reg32(ESP) == 0x7FF0);
+  CHECK(f.at_fault.reg32(EBP) == 0x7FF8);
+  CHECK(f.at_fault.eip() == kCode);
+  CHECK(f.writes_before_fault == 0);
 }

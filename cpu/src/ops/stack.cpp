@@ -128,38 +128,45 @@ Exec popa(Context& c, const Insn&) {
 
 // C8: ENTER imm16, imm8 (SDM "ENTER" operation). The nesting level is taken mod 32; for level
 // L > 0 the CPU copies L-1 frame pointers from the old frame (via (E)BP, whose width is the stack
-// size) and then pushes the new frame pointer. Registers live in locals until everything
-// succeeded; a fault may leave bytes written below the stack pointer, which is harmless. P6 also
-// probes the final stack top for writing (as Bochs models), so a frame that does not fit faults.
+// size) and then pushes the new frame pointer. The SDM also lists #SS when the final (E)SP is
+// outside the stack segment, so the final stack top is probed for writing.
+// Precise restart: no address depends on data, so a first pass checks every read, every push
+// slot and the probe; the second pass then runs the SDM's interleaved read/push sequence, which
+// can no longer fault (and reads a slot it pushed earlier exactly as the hardware would).
 template <class T>
 Exec enter(Context& c, const Insn& i) {
+  constexpr u32 kSize = sizeof(T);
   const bool stack32 = c.stack32();
   const u32 mask = c.sp_mask();
   const u32 alloc = i.imm & 0xFFFF;
-  unsigned level = i.imm2 & 0x1F;
-  u32 sp = c.sp();
-  auto push = [&](T v) -> Exec {
-    const u32 nsp = (sp - sizeof(T)) & mask;
-    PCJIT_TRY(c.write<T>(SS, nsp, v));
-    sp = nsp;
-    return Exec::Ok;
-  };
-  PCJIT_TRY(push(c.reg<T>(EBP)));
-  // FrameTemp: the (E)SP after pushing (E)BP, at the stack width (upper ESP bits kept for 16).
-  const u32 frame = stack32 ? sp : ((c.reg<u32>(ESP) & 0xFFFF0000u) | sp);
-  if (level > 0) {
-    u32 bp = stack32 ? c.reg<u32>(EBP) : c.reg<u16>(EBP);
-    while (--level) {
-      bp = (bp - sizeof(T)) & mask;
-      T v;
-      PCJIT_TRY(c.read<T>(SS, bp, v));
-      PCJIT_TRY(push(v));
-    }
-    PCJIT_TRY(push(static_cast<T>(frame)));
+  const unsigned level = i.imm2 & 0x1F;
+  const u32 sp0 = c.sp();
+  const u32 bp0 = stack32 ? c.reg<u32>(EBP) : c.reg<u16>(EBP);
+  const unsigned pushes = level == 0 ? 1 : level + 1;
+  auto slot = [&](unsigned k) { return (sp0 - (k + 1) * kSize) & mask; };  // k-th push
+  auto frame_read = [&](unsigned k) { return (bp0 - k * kSize) & mask; };  // k = 1..level-1
+
+  MemRef slots[33];
+  for (unsigned k = 0; k < pushes; ++k) PCJIT_TRY(c.map<T>(SS, slot(k), Access::Write, slots[k]));
+  for (unsigned k = 1; k < level; ++k) {
+    MemRef r;
+    PCJIT_TRY(c.map<T>(SS, frame_read(k), Access::Read, r));
   }
-  const u32 final_sp = (sp - alloc) & mask;
+  const u32 final_sp = (sp0 - pushes * kSize - alloc) & mask;
   MemRef probe;
   PCJIT_TRY(c.map<T>(SS, final_sp, Access::Write, probe));
+
+  // FrameTemp: (E)SP after pushing (E)BP, at the stack width (upper ESP bits kept for 16).
+  const u32 frame = stack32 ? slot(0) : ((c.reg<u32>(ESP) & 0xFFFF0000u) | slot(0));
+  c.store<T>(slots[0], c.reg<T>(EBP));
+  if (level > 0) {
+    for (unsigned k = 1; k < level; ++k) {
+      T v;
+      PCJIT_TRY(c.read<T>(SS, frame_read(k), v));
+      c.store<T>(slots[k], v);
+    }
+    c.store<T>(slots[level], static_cast<T>(frame));
+  }
   c.set_sp(final_sp);
   c.set_reg<T>(EBP, static_cast<T>(frame));
   return Exec::Ok;
