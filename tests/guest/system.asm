@@ -52,8 +52,8 @@ test_main:
   test edx, 1
   ZF_SET 6                          ; FPU = 0: no x87 yet
   mov eax, edx
-  and eax, (1 << 4) | (1 << 3) | (1 << 5) | (1 << 13)
-  CHECK eax, (1 << 4) | (1 << 3) | (1 << 5) | (1 << 13), 7   ; TSC, PSE, MSR, PGE
+  and eax, (1 << 1) | (1 << 4) | (1 << 3) | (1 << 5) | (1 << 13)
+  CHECK eax, (1 << 1) | (1 << 4) | (1 << 3) | (1 << 5) | (1 << 13), 7   ; VME, TSC, PSE, MSR, PGE
 
   ; ---- SGDT / SIDT
   sgdt [VARS + 0x40]

@@ -6,14 +6,23 @@
 ;   and the error code pushed, and DS/ES/FS/GS loaded with null (6.12.1, Figure 6-5).
 ; - The monitor emulates INT n as real mode would (push FLAGS, CS, IP; vector through the IVT at
 ;   0; clear IF/TF) and IRET (pop IP, CS, FLAGS, IOPL kept), the classic "reflection" (20.3.1.1).
-; Protocol from v86 code: INT 0x20 = done (AX must hold 0x5678); INT 0x22 = fail with code AL.
+; Phase 2 turns on CR4.VME with a TSS interrupt-redirection bitmap (20.3.3, Table 20-2 method 6):
+; INT 0x21 then goes straight through the v86 IVT and the handler's 16-bit IRET runs without the
+; monitor, while INT 0x20/0x22 (bits set in the bitmap) still fault to it (method 5).
+; Protocol from v86 code: INT 0x20 = phase done (AX must hold 0x5678); INT 0x22 = fail with
+; code AL. DX holds the return IP the INT 0x21 handler must find on its stack.
 %include "common.inc"
 
 V86_SS equ 0x6000
 V86_SP equ 0xFFF0
 
+REDIR_MAP equ 0x68                ; TSS offset of the redirection bitmap (I/O map base - 32)
+
 test_main:
   IDT_SET 13, monitor, 0x8E
+  ; TSS0: I/O map base 0x88 so the 32-byte redirection bitmap fits at 0x68; limit 0x88
+  mov word [TSS0 + 0x66], REDIR_MAP + 32
+  mov byte [GDT_RAM + SEL_TSS0], REDIR_MAP + 32
   mov ax, SEL_TSS0
   ltr ax
   ; real-mode IVT entry 0x21 -> F000:v86_int21
@@ -69,11 +78,32 @@ monitor:
   hlt
 .done:
   CHECK word [esp + 28], 0x5678, 0x55
-  CHECK dword [fault_count], 2, 0x56
+  CHECK dword [fault_count], 2, 0x56   ; phase 2 adds no monitor entries: redirected
   mov eax, [esp + 44]
   and eax, 0x23000
   CHECK eax, 0x20000, 0x57          ; still VM = 1, IOPL = 0 after the emulated IRET
+  cmp dword [step], 0
+  je .phase2
   PASS
+.phase2:
+  ; enable VME; redirect every vector except 0x20 and 0x22, restart v86 code at v86_phase2
+  inc dword [step]
+  mov edi, TSS0 + REDIR_MAP
+  mov ecx, 8
+.zero_map:
+  mov dword [edi], 0
+  add edi, 4
+  dec ecx
+  jnz .zero_map
+  mov byte [TSS0 + REDIR_MAP + 4], 0x05   ; bits for 0x20 and 0x22
+  mov eax, cr4
+  or eax, 1                         ; CR4.VME
+  mov cr4, eax
+  mov dword [esp + 36], R(v86_phase2)
+  mov dword [esp + 48], V86_SP
+  popad
+  add esp, 4
+  iretd
 .reflect:
   inc dword [fault_count]
   movzx edi, word [esp + 52]
@@ -126,6 +156,7 @@ bits 16
 v86_code:
   mov ax, 0x1234
   xor bx, bx
+  mov dx, R(.ret21)
   int 0x21
 .ret21:
   cmp ax, 0x5678
@@ -145,11 +176,34 @@ v86_code:
   mov al, 3
   int 0x22
 
+v86_phase2:
+  mov ax, 0x1234
+  xor bx, bx
+  mov dx, R(.ret21)
+  int 0x21                          ; redirected by the CPU: no #GP
+.ret21:
+  cmp ax, 0x5678
+  jne .f6
+  cmp bx, 0x9ABC
+  jne .f7
+  cmp sp, V86_SP
+  jne .f8
+  int 0x20
+.f6:
+  mov al, 6
+  int 0x22
+.f7:
+  mov al, 7
+  int 0x22
+.f8:
+  mov al, 8
+  int 0x22
+
 v86_int21:
   mov bp, sp
-  cmp word [bp + 2], 0xF000         ; the monitor pushed CS
+  cmp word [bp + 2], 0xF000         ; CS pushed by the monitor (phase 1) or the CPU (phase 2)
   jne .bad
-  cmp word [bp], R(v86_code.ret21)  ; and the return IP
+  cmp [bp], dx                      ; and the return IP
   jne .bad
   add ax, 0x4444
   mov bx, 0x9ABC

@@ -20,9 +20,10 @@ namespace {
 constexpr u32 kCr0Writable = cr0::PE | cr0::MP | cr0::EM | cr0::TS | cr0::NE | cr0::WP | cr0::AM |
                              cr0::NW | cr0::CD | cr0::PG;
 // CR4 bits backed by an implemented feature (CPUID leaf 1 says the same): setting any other bit
-// is #GP(0). VME/PVI are not implemented (no virtual interrupt flag in delivery or CLI/STI), PAE
-// and OSFXSR/OSXMMEXCPT neither, MCE has no machine-check architecture behind it.
-constexpr u32 kCr4Valid = cr4::TSD | cr4::DE | cr4::PSE | cr4::PGE | cr4::PCE;
+// is #GP(0). VME/PVI: INT redirection, IRET, PUSHF/POPF, CLI/STI (farcall.cpp, far_return.cpp,
+// stack_flags.cpp, flag.cpp). Not implemented: PAE, OSFXSR/OSXMMEXCPT, and MCE has no
+// machine-check architecture behind it.
+constexpr u32 kCr4Valid = cr4::VME | cr4::PVI | cr4::TSD | cr4::DE | cr4::PSE | cr4::PGE | cr4::PCE;
 
 Exec read_cr(Context& c, const Insn& i) {
   if (!ring0(c.s)) return c.raise_gp(0);
