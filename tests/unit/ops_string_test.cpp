@@ -189,3 +189,57 @@ TEST_CASE("with TF set a REP string instruction traps after one iteration, at it
   CHECK(r.r8(0x3000) == 0x77);
   CHECK(r.r8(0x3001) == 0);
 }
+
+TEST_CASE("an overlapping forward REP MOVSB replicates the pattern element by element") {
+  Rig r;
+  r.mem(0x2000, {'a', 'b'});
+  r.set(ESI, 0x2000);
+  r.set(EDI, 0x2002);
+  r.set(ECX, 6);
+  r.code({0xF3, 0xA4});
+  REQUIRE(r.run());
+  for (u32 k = 0; k < 8; ++k) CHECK(r.r8(0x2000 + k) == ((k & 1) ? 'b' : 'a'));
+}
+
+TEST_CASE("REP MOVSD across page boundaries copies every byte") {
+  Rig r;
+  r.cpu->load_real_segment(DS, 0x1000);  // source 0x10FF0.. crosses 0x11000 and 0x12000
+  r.cpu->load_real_segment(ES, 0x2000);  // destination 0x20FFC.. misaligned to the pages
+  for (u32 k = 0; k < 0x2000; ++k) r.w8(0x10FF0 + k, static_cast<u8>(k * 7 + 3));
+  r.set(ESI, 0x0FF0);
+  r.set(EDI, 0x0FFC);
+  r.set(ECX, 0x800);
+  r.code({0x66, 0xF3, 0xA5});
+  REQUIRE(r.run());
+  bool same = true;
+  for (u32 k = 0; k < 0x2000; ++k) same = same && r.r8(0x20FFC + k) == static_cast<u8>(k * 7 + 3);
+  CHECK(same);
+  CHECK(r.reg(ESI) == 0x2FF0);
+  CHECK(r.reg(EDI) == 0x2FFC);
+}
+
+TEST_CASE("16-bit REP STOSB wraps DI at 64 KiB") {
+  Rig r;
+  r.set(EDI, 0xFFFE);
+  r.set(ECX, 4);
+  r.set(EAX, 0x3C);
+  r.cpu->load_real_segment(ES, 0x3000);
+  r.code({0xF3, 0xAA});
+  REQUIRE(r.run());
+  CHECK(r.r8(0x3FFFE) == 0x3C);
+  CHECK(r.r8(0x3FFFF) == 0x3C);
+  CHECK(r.r8(0x30000) == 0x3C);
+  CHECK(r.r8(0x30001) == 0x3C);
+  CHECK(r.reg(EDI) == 2);
+}
+
+TEST_CASE("REP STOSB over the instructions that follow it in the same block runs the new bytes") {
+  Rig r;
+  r.set(EDI, kCode + 2);
+  r.set(ECX, 2);
+  r.set(EAX, 0x90);
+  r.set(EBX, 0);
+  r.code({0xF3, 0xAA, 0xB3, 0x05});  // rep stosb ; mov bl,5 (overwritten by two NOPs)
+  REQUIRE(r.run());
+  CHECK(r.reg(EBX) == 0);
+}

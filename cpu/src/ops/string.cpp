@@ -8,6 +8,9 @@
 // stopped (SDM Vol. 2, "REP": "the processor ... can be restarted"). Long runs return to the
 // loop every kChunk iterations with EIP still at the instruction, so interrupts and timers are
 // not starved.
+#include <algorithm>
+#include <cstring>
+
 #include "flags.h"
 #include "operands.h"
 
@@ -80,6 +83,53 @@ Exec step(Context& c, const Insn& i) {
   return Exec::Ok;
 }
 
+// Bulk path for REP MOVS/STOS going upward: a run of elements that stays inside one page of
+// plain RAM (the TLB gave a host pointer, so no MMIO, ROM or code page), inside the segment limit
+// and, with 16-bit addressing, below the 64 KiB wrap, is copied element by element on host
+// memory: the same forward order as the hardware, so overlapping copies replicate patterns
+// exactly as REP MOVS does. Anything unusual (DF, observer, alignment checks, a fault) returns 0
+// and the per-element path handles it, faults included.
+template <class T, bool A32>
+u8* host_run(Context& c, unsigned seg, u32 off, Access acc, u32& max) {
+  const Segment& sg = c.s.seg[seg];
+  if (!(acc == Access::Write ? sg.writable : sg.readable)) return nullptr;
+  u64 end = u64{sg.hi} + 1;
+  if (!A32 && end > 0x10000) end = 0x10000;
+  if (off < sg.lo || u64{off} + sizeof(T) > end) return nullptr;
+  const u32 lin = sg.base + off;
+  const u64 bytes = std::min<u64>(end - off, 0x1000 - (lin & 0xFFF));
+  const u32 n = static_cast<u32>(bytes / sizeof(T));
+  if (n == 0) return nullptr;
+  MemRef r;
+  if (c.map_linear(lin, sizeof(T), acc, c.user_access(), r) != Exec::Ok) {
+    c.exc.pending = false;  // the per-element path raises it again, precisely
+    return nullptr;
+  }
+  if (!r.host) return nullptr;
+  max = std::min(max, n);
+  return r.host;
+}
+
+template <Str Op, class T, bool A32>
+u32 bulk(Context& c, const Insn& i, u32 max) {
+  if ((c.s.eflags & flag::DF) || c.observer || c.alignment_check) return 0;
+  const u32 di = index_reg<A32>(c, EDI);
+  u8* dst = host_run<T, A32>(c, ES, di, Access::Write, max);
+  if (!dst) return 0;
+  if constexpr (Op == Str::Stos) {
+    const T v = c.reg<T>(EAX);
+    for (u32 k = 0; k < max; ++k) std::memcpy(dst + k * sizeof(T), &v, sizeof(T));
+  } else {
+    const u32 si = index_reg<A32>(c, ESI);
+    const u8* src = host_run<T, A32>(c, i.seg, si, Access::Read, max);
+    if (!src) return 0;
+    for (u32 k = 0; k < max; ++k) std::memcpy(dst + k * sizeof(T), src + k * sizeof(T), sizeof(T));
+    set_index_reg<A32>(c, ESI, si + max * static_cast<u32>(sizeof(T)));
+  }
+  set_index_reg<A32>(c, EDI, di + max * static_cast<u32>(sizeof(T)));
+  return max;
+}
+
 // The REP driver. F3 on MOVS/LODS/STOS/INS/OUTS and F2 on them alike repeat while the count is
 // non-zero; on CMPS/SCAS, F3 (REPE) also stops when ZF = 0 and F2 (REPNE) when ZF = 1.
 template <Str Op, class T, bool A32>
@@ -90,7 +140,15 @@ struct StrOp {
     // Single-stepping traps after every iteration (SDM Vol. 3, 17.3.1.4), so TF shrinks the chunk.
     const u32 chunk = (c.s.eflags & flag::TF) ? 1 : kChunk;
     for (u32 n = 0; count != 0; ++n) {
-      if (n == chunk) return Exec::Stop;  // EIP unchanged: the loop comes back to finish
+      if (n >= chunk) return Exec::Stop;  // EIP unchanged: the loop comes back to finish
+      if constexpr (Op == Str::Movs || Op == Str::Stos) {
+        if (const u32 k = bulk<Op, T, A32>(c, i, std::min(count, chunk - n))) {
+          count -= k;
+          n += k - 1;
+          set_index_reg<A32>(c, ECX, count);
+          continue;
+        }
+      }
       PCJIT_TRY((step<Op, T, A32>(c, i)));
       set_index_reg<A32>(c, ECX, --count);
       if constexpr (compares(Op)) {
