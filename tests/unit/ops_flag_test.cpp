@@ -128,3 +128,31 @@ TEST_CASE("IN and OUT with immediate and DX ports, byte and dword") {
   CHECK(port.last_size == 4);
   CHECK(port.last_value == 0x123456F8);
 }
+
+namespace {
+
+// Raises one interrupt with a fixed vector and then goes quiet.
+class OneShotPic final : public core::InterruptController {
+ public:
+  bool intr_pending() const override { return pending; }
+  u8 acknowledge() override {
+    pending = false;
+    return 0x40;
+  }
+  bool pending = true;
+};
+
+}  // namespace
+
+TEST_CASE("after STI sets IF the next instruction runs before a pending interrupt (SDM STI)") {
+  Rig r;
+  OneShotPic pic;
+  r.m.set_interrupt_controller(&pic);
+  r.set(EBX, 0);
+  r.code({0xFB, 0x43});  // sti ; inc bx
+  r.run();
+  CHECK(r.faulted_with(0x40));          // the interrupt was taken ...
+  CHECK(r.reg(EBX) == 1);               // ... after INC BX ran
+  CHECK(r.pushed_ip() == kCode + 2);    // and returns after it
+  r.m.set_interrupt_controller(nullptr);
+}
