@@ -1,0 +1,44 @@
+// Command-line options of the pcjit executable (QEMU-style names where QEMU has one).
+//
+// Parsing is separate from acting on the options so it can be unit-tested and reused by other
+// frontends; errors are pcjit::Error("OPTION: reason") and the caller exits with status 2.
+#pragma once
+#include <span>
+#include <string>
+
+#include "core/types.h"
+
+namespace pcjit::frontend {
+
+enum class DebugconMode : u8 { Stdio, File, None };
+
+struct Options {
+  std::string bios;                  // -bios FILE: firmware mapped below 4 GiB (and at 0xF0000)
+  std::string flat;                  // positional FLAT_BINARY, started in real mode
+  u32 load_addr = 0x10000;           // --load-addr: physical, 16-byte aligned; CS = load_addr/16
+  u64 ram_bytes = 32ull << 20;       // -m SIZE
+  bool trace = false;                // --trace (or --trace-file F)
+  std::string trace_file;            // empty: stderr
+  u64 max_insns = ~u64{0};           // --max-insns N
+  DebugconMode debugcon = DebugconMode::Stdio;  // -debugcon stdio|file:F|none
+  std::string debugcon_file;
+  bool stats = false;                // --stats
+  bool help = false;                 // -h / --help
+};
+
+// Highest RAM address a flat binary may reach: the end of conventional memory, so the image
+// never overlaps the VGA hole or the BIOS area and stays reachable from real mode.
+constexpr u32 kFlatLimit = 0xA0000;
+
+// Parses argv[1..] (args excludes the program name). Throws pcjit::Error on a bad option.
+Options parse_options(std::span<const char* const> args);
+
+// Parses a memory size: a number of MiB, or a number with a K/M/G suffix (binary units).
+u64 parse_size(const std::string& text);
+
+// Parses a decimal or 0x-prefixed hexadecimal unsigned number.
+u64 parse_number(const std::string& option, const std::string& text);
+
+std::string usage_text();
+
+}  // namespace pcjit::frontend

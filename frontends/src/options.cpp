@@ -1,0 +1,158 @@
+// Option parsing for pcjit. Accepts "-name value", "--name value" and "--name=value" alike, so
+// both QEMU habits (-bios, -m, -debugcon) and GNU habits (--trace-file=F) work.
+#include "frontend/options.h"
+
+#include <cerrno>
+#include <cstdlib>
+#include <fmt/format.h>
+
+namespace pcjit::frontend {
+
+u64 parse_number(const std::string& option, const std::string& text) {
+  if (text.empty() || text[0] == '-' || text[0] == '+')
+    throw Error(fmt::format("{}: '{}' is not an unsigned number", option, text));
+  errno = 0;
+  char* end = nullptr;
+  unsigned long long v = std::strtoull(text.c_str(), &end, 0);
+  if (errno == ERANGE) throw Error(fmt::format("{}: '{}' is too large", option, text));
+  if (end == text.c_str() || *end != '\0')
+    throw Error(fmt::format("{}: '{}' is not an unsigned number", option, text));
+  return v;
+}
+
+u64 parse_size(const std::string& text) {
+  std::string digits = text;
+  u64 unit = 1ull << 20;  // QEMU's -m default unit is MiB
+  if (!digits.empty()) {
+    switch (digits.back()) {
+      case 'k': case 'K': unit = 1ull << 10; digits.pop_back(); break;
+      case 'm': case 'M': unit = 1ull << 20; digits.pop_back(); break;
+      case 'g': case 'G': unit = 1ull << 30; digits.pop_back(); break;
+      default: break;
+    }
+  }
+  u64 n = parse_number("-m", digits);
+  if (n == 0 || n > (u64{4} << 30) / unit)
+    throw Error(fmt::format("-m: '{}' is not a usable memory size", text));
+  u64 bytes = n * unit;
+  if (bytes % 4096 != 0) throw Error(fmt::format("-m: '{}' is not a multiple of 4 KiB", text));
+  if (bytes > (3ull << 30)) throw Error(fmt::format("-m: '{}' is more than 3 GiB", text));
+  return bytes;
+}
+
+namespace {
+
+// Options that take a value; everything else starting with '-' is a flag.
+bool takes_value(const std::string& name) {
+  return name == "bios" || name == "m" || name == "load-addr" || name == "trace-file" ||
+         name == "max-insns" || name == "debugcon";
+}
+
+void apply(Options& o, const std::string& name, const std::string& spelled, const std::string& value) {
+  if (name == "bios") {
+    o.bios = value;
+  } else if (name == "m") {
+    o.ram_bytes = parse_size(value);
+  } else if (name == "load-addr") {
+    u64 a = parse_number(spelled, value);
+    if (a % 16 != 0 || a < 0x500 || a >= kFlatLimit)
+      throw Error(fmt::format("{}: {:#x} must be 16-byte aligned, within [0x500, {:#x})", spelled, a,
+                              kFlatLimit));
+    o.load_addr = static_cast<u32>(a);
+  } else if (name == "trace-file") {
+    if (value.empty()) throw Error(fmt::format("{}: empty file name", spelled));
+    o.trace = true;
+    o.trace_file = value;
+  } else if (name == "max-insns") {
+    o.max_insns = parse_number(spelled, value);
+  } else if (name == "debugcon") {
+    if (value == "stdio") {
+      o.debugcon = DebugconMode::Stdio;
+    } else if (value == "none" || value == "null") {
+      o.debugcon = DebugconMode::None;
+    } else if (value.rfind("file:", 0) == 0 && value.size() > 5) {
+      o.debugcon = DebugconMode::File;
+      o.debugcon_file = value.substr(5);
+    } else {
+      throw Error(fmt::format("{}: '{}' is not stdio, none or file:NAME", spelled, value));
+    }
+  } else if (name == "trace") {
+    o.trace = true;
+  } else if (name == "stats") {
+    o.stats = true;
+  } else if (name == "h" || name == "help") {
+    o.help = true;
+  } else {
+    throw Error(fmt::format("{}: unknown option (try --help)", spelled));
+  }
+}
+
+}  // namespace
+
+Options parse_options(std::span<const char* const> args) {
+  Options o;
+  for (std::size_t k = 0; k < args.size(); ++k) {
+    std::string arg = args[k];
+    if (arg.size() < 2 || arg[0] != '-') {
+      if (!o.flat.empty()) throw Error(fmt::format("{}: only one flat binary may be given", arg));
+      o.flat = arg;
+      continue;
+    }
+    std::string name = arg.substr(arg[1] == '-' ? 2 : 1);
+    std::string spelled = arg;
+    std::string value;
+    bool has_value = false;
+    if (auto eq = name.find('='); eq != std::string::npos) {
+      value = name.substr(eq + 1);
+      name.resize(eq);
+      spelled = arg.substr(0, arg.find('='));
+      has_value = true;
+    }
+    if (takes_value(name) && !has_value) {
+      if (k + 1 >= args.size()) throw Error(fmt::format("{}: missing value", spelled));
+      value = args[++k];
+      has_value = true;
+    } else if (!takes_value(name) && has_value) {
+      throw Error(fmt::format("{}: takes no value", spelled));
+    }
+    apply(o, name, spelled, value);
+  }
+  if (!o.help && o.bios.empty() && o.flat.empty())
+    throw Error("nothing to run: give -bios FILE and/or a FLAT_BINARY (try --help)");
+  return o;
+}
+
+std::string usage_text() {
+  return R"(usage: pcjit [options] [FLAT_BINARY]
+
+Runs an IA-32 PC guest in the pcjit interpreter.
+
+  -bios FILE          firmware image (a multiple of 64 KiB, at most 16 MiB), mapped at the top
+                      of the 4 GiB space with its last 128 KiB aliased below 1 MiB; without a
+                      FLAT_BINARY the CPU starts at the reset vector F000:FFF0
+  FLAT_BINARY         raw code loaded at physical --load-addr and started in real mode with
+                      CS=DS=ES=SS=load-addr/16, IP=0, SP=0xFFFE
+  --load-addr ADDR    physical load address of FLAT_BINARY (default 0x10000; 16-byte aligned,
+                      the image must end below 0xA0000)
+  -m SIZE             guest RAM: MiB, or with a K/M/G suffix (default 32M, at most 3G)
+  --trace             trace every instruction to stderr: CS:EIP, linear address, bytes,
+                      Intel-syntax disassembly, changed registers (old->new), EFLAGS changes,
+                      memory reads and writes; exceptions and interrupts on their own lines
+  --trace-file F      like --trace, into file F
+  --max-insns N       stop after N retired instructions
+  -debugcon MODE      port 0xE9 debug console: stdio (default), file:NAME, or none
+  --stats             print CPU event counters and the guest MIPS rate on stderr at the end
+  -h, --help          this text
+
+The exit port 0xF4 is always present: a guest write to it ends the run.
+
+Exit status:
+  V     the guest wrote V to port 0xF4 (low 8 bits, as the OS keeps only those)
+  0     the --max-insns limit ended the run
+  1     the CPU stopped on an error (e.g. HLT with interrupts off and no event pending)
+  2     a host-side error: a bad option or an unusable file ("pcjit: FILE: reason")
+  3     triple fault (the guest would reset)
+)";
+}
+
+}  // namespace pcjit::frontend

@@ -1,0 +1,113 @@
+// Machine assembly for the pcjit frontends (see pc.h). Real-mode start state for flat binaries
+// follows the .COM convention (all segments equal, SP at the top of the segment) so a tiny
+// hand-written image needs no set-up code.
+#include "frontend/pc.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fmt/format.h>
+
+#include "core/rom_image.h"
+#include "devices/debug_ports.h"
+
+namespace pcjit::frontend {
+
+namespace {
+
+// A directory opens fine as an ifstream on Linux and then reads as empty; say what it is.
+void require_regular_file(const std::string& path) {
+  std::error_code ec;
+  auto st = std::filesystem::status(path, ec);
+  if (ec) throw Error(fmt::format("{}: cannot open: {}", path, ec.message()));
+  if (std::filesystem::is_directory(st)) throw Error(fmt::format("{}: is a directory", path));
+}
+
+}  // namespace
+
+ConsoleSink::ConsoleSink(const Options& o) {
+  if (o.debugcon == DebugconMode::Stdio) {
+    file_ = stdout;
+  } else if (o.debugcon == DebugconMode::File) {
+    file_ = std::fopen(o.debugcon_file.c_str(), "wb");
+    if (!file_) throw Error(fmt::format("{}: cannot open: {}", o.debugcon_file, std::strerror(errno)));
+    owned_ = true;
+  }
+}
+
+ConsoleSink::~ConsoleSink() {
+  if (owned_) std::fclose(file_);
+  else flush();
+}
+
+void ConsoleSink::put(u8 byte) {
+  if (file_) std::fputc(byte, file_);
+}
+
+void ConsoleSink::flush() {
+  if (file_) std::fflush(file_);
+}
+
+std::vector<u8> read_flat_binary(const std::string& path, u32 load_addr, u64 ram_bytes) {
+  require_regular_file(path);
+  std::vector<u8> data = core::read_file(path);
+  if (data.empty()) throw Error(fmt::format("{}: file is empty", path));
+  const u64 end = std::min<u64>(kFlatLimit, ram_bytes);
+  if (load_addr >= end || data.size() > end - load_addr)
+    throw Error(fmt::format("{}: {} bytes do not fit between load address {:#x} and {:#x}", path,
+                            data.size(), load_addr, end));
+  return data;
+}
+
+Pc::Pc(const Options& o) : console_(o) {
+  // Read the images before building anything so a bad file costs nothing.
+  std::vector<u8> flat;
+  if (!o.flat.empty()) flat = read_flat_binary(o.flat, o.load_addr, o.ram_bytes);
+  if (!o.bios.empty()) require_regular_file(o.bios);
+
+  machine_ = std::make_unique<core::Machine>(core::MachineConfig{o.ram_bytes});
+  core::Machine& m = *machine_;
+  auto cpu = std::make_unique<cpu::Cpu>(m);
+  cpu_ = cpu.get();
+  m.set_processor(std::move(cpu));
+  m.add_device(std::make_unique<devices::DebugExitPort>(m));
+  if (o.debugcon != DebugconMode::None) {
+    m.add_device(std::make_unique<devices::DebugConsole>(m, u16{0xE9}, [this](u8 b) { console_.put(b); }));
+  }
+  if (!o.bios.empty()) core::map_bios(m.memory(), o.bios);
+  if (!flat.empty()) {
+    m.memory().load_bytes(o.load_addr, flat);
+    const u16 seg = static_cast<u16>(o.load_addr >> 4);
+    for (cpu::SegReg r : {cpu::CS, cpu::DS, cpu::ES, cpu::SS}) cpu_->load_real_segment(r, seg);
+    cpu_->state().rip = 0;
+    cpu_->state().gpr[cpu::ESP] = 0xFFFE;
+    cpu_->state_changed();
+  }
+}
+
+Pc::~Pc() {
+  cpu_->set_observer(nullptr);
+  console_.flush();
+}
+
+core::StopInfo Pc::run(u64 max_insns) {
+  core::StopInfo stop = machine_->run(core::RunLimits{max_insns});
+  console_.flush();
+  return stop;
+}
+
+int exit_status(const core::StopInfo& stop) {
+  switch (stop.kind) {
+    case core::StopKind::ExitPort: return stop.status & 0xFF;
+    case core::StopKind::InsnLimit: return 0;
+    case core::StopKind::TripleFault:
+    case core::StopKind::Shutdown: return 3;
+    case core::StopKind::Debugger: return 0;
+    case core::StopKind::None:
+    case core::StopKind::Error: break;
+  }
+  return 1;
+}
+
+}  // namespace pcjit::frontend
