@@ -30,10 +30,21 @@ void Machine::request_stop(StopKind kind, int status, std::string message) {
   if (cpu_) cpu_->request_exit();
 }
 
+void Machine::request_reset() {
+  reset_pending_ = true;
+  if (cpu_) cpu_->request_exit();
+}
+
 StopInfo Machine::run(const RunLimits& limits) {
   if (!cpu_) throw Error("machine: no processor installed");
   const u64 start = clock_.retired();
   while (!stop_requested()) {
+    if (reset_pending_) {
+      reset_pending_ = false;
+      ++resets_;
+      for (auto& d : devices_) d->reset();
+      cpu_->reset();
+    }
     events_.run_due(clock_.now_ns());
     if (stop_requested()) break;
     u64 done = clock_.retired() - start;

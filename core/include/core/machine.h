@@ -66,6 +66,10 @@ class Machine {
   // Any component may ask to stop; the first request wins. The CPU returns at the next boundary.
   void request_stop(StopKind kind, int status, std::string message);
   const StopInfo& stop_info() const { return stop_; }
+  // A system reset (8042 pulse, port 0x92 bit 0, 0xCF9): CPU and devices are reset at the next
+  // boundary of the run loop; RAM keeps its contents, as on a PC.
+  void request_reset();
+  u64 reset_count() const { return resets_; }
   bool stop_requested() const { return stop_.kind != StopKind::None; }
 
  private:
@@ -78,6 +82,8 @@ class Machine {
   std::vector<std::unique_ptr<Device>> devices_;
   std::unique_ptr<Processor> cpu_;  // destroyed first: it observes memory_
   StopInfo stop_;
+  bool reset_pending_ = false;
+  u64 resets_ = 0;
 };
 
 }  // namespace pcjit::core
