@@ -15,11 +15,12 @@ PhysicalMemory::PhysicalMemory(u64 ram_bytes)
   restore_default(0, kAddressSpace);
 }
 
-void PhysicalMemory::set_slots(u64 base, u64 size, PageKind kind, u8* host, u16 region) {
+void PhysicalMemory::set_slots(u64 base, u64 size, PageKind kind, u8* host, u8* whost, u16 region) {
   for (u64 off = 0; off < size; off += kPageSize) {
     PageSlot& s = slots_[(base + off) >> kPageShift];
     s.kind = kind;
     s.host = host ? host + off : nullptr;
+    s.whost = whost ? whost + off : nullptr;
     s.region = region;
   }
 }
@@ -28,7 +29,7 @@ void PhysicalMemory::restore_default(u64 base, u64 size) {
   for (u64 a = base; a < base + size; a += kPageSize) {
     PageSlot& s = slots_[a >> kPageShift];
     if (a < ram_size_) {
-      s = PageSlot{ram_.get() + a, PageKind::Ram, 0};
+      s = PageSlot{ram_.get() + a, ram_.get() + a, PageKind::Ram, 0};
     } else {
       s = PageSlot{};
     }
@@ -44,7 +45,9 @@ static void check_range(u64 base, u64 size, const std::string& name) {
 void PhysicalMemory::map_rom(u64 base, std::vector<u8> bytes, std::string name) {
   check_range(base, bytes.size(), name);
   auto rom = std::make_unique<RomRegion>(RomRegion{base, std::move(bytes), std::move(name)});
-  set_slots(base, rom->bytes.size(), PageKind::Rom, rom->bytes.data(), 0);
+  set_slots(base, rom->bytes.size(), PageKind::Rom, rom->bytes.data(), nullptr, 0);
+  for (u64 off = 0; off < rom->bytes.size(); off += kPageSize)
+    rom_pages_[(base + off) >> kPageShift] = rom->bytes.data() + off;
   roms_.push_back(std::move(rom));
   announce_map_change();
 }
@@ -52,13 +55,35 @@ void PhysicalMemory::map_rom(u64 base, std::vector<u8> bytes, std::string name) 
 void PhysicalMemory::map_mmio(u64 base, u64 size, MmioHandler* handler, std::string name) {
   check_range(base, size, name);
   mmio_.push_back(MmioRegion{base, size, handler, std::move(name)});
-  set_slots(base, size, PageKind::Mmio, nullptr, static_cast<u16>(mmio_.size() - 1));
+  set_slots(base, size, PageKind::Mmio, nullptr, nullptr, static_cast<u16>(mmio_.size() - 1));
+  announce_map_change();
+}
+
+void PhysicalMemory::map_host(u64 base, u64 size, u8* host, std::string name) {
+  check_range(base, size, name);
+  set_slots(base, size, PageKind::Device, host, host, 0);
+  announce_map_change();
+}
+
+void PhysicalMemory::set_shadow(u64 base, u64 size, bool read_ram, bool write_ram) {
+  check_range(base, size, "shadow RAM");
+  if (base + size > ram_size_) throw Error(fmt::format("shadow RAM {:#x}+{:#x} is beyond RAM", base, size));
+  for (u64 a = base; a < base + size; a += kPageSize) {
+    PageSlot& s = slots_[a >> kPageShift];
+    auto rom = rom_pages_.find(a >> kPageShift);
+    u8* rom_host = rom == rom_pages_.end() ? nullptr : rom->second;
+    s.host = read_ram ? ram_.get() + a : rom_host;
+    s.whost = write_ram ? ram_.get() + a : nullptr;
+    s.kind = read_ram ? PageKind::Ram : rom_host ? PageKind::Rom : PageKind::Unmapped;
+    s.region = 0;
+  }
   announce_map_change();
 }
 
 void PhysicalMemory::unmap(u64 base, u64 size) {
   check_range(base, size, "unmap");
   restore_default(base, size);
+  for (u64 a = base; a < base + size; a += kPageSize) rom_pages_.erase(a >> kPageShift);
   announce_map_change();
 }
 
@@ -107,9 +132,9 @@ void PhysicalMemory::write(u64 paddr, unsigned size, u64 value) {
       return;
     }
     u8 byte = static_cast<u8>(value >> (8 * i));
-    if (s.kind == PageKind::Ram) {
+    if (s.whost) {
       note_write(a, 1);
-      s.host[a & (kPageSize - 1)] = byte;
+      s.whost[a & (kPageSize - 1)] = byte;
     } else if (s.kind == PageKind::Mmio) {
       const MmioRegion& r = mmio_[s.region];
       r.handler->mmio_write(a - r.base, 1, byte);
@@ -130,9 +155,15 @@ void PhysicalMemory::load_bytes(u64 paddr, std::span<const u8> in) {
   for (std::size_t i = 0; i < in.size(); ++i) {
     u64 a = (paddr + i) & (kAddressSpace - 1);
     const PageSlot& s = page_slot(a);
-    if (s.kind == PageKind::Ram) note_write(a, 1);
-    if (s.host) s.host[a & (kPageSize - 1)] = in[i];
-    else if (s.kind == PageKind::Mmio) write(a, 1, in[i]);
+    if (s.kind == PageKind::Mmio) {
+      write(a, 1, in[i]);
+      continue;
+    }
+    if (s.whost) {
+      note_write(a, 1);
+      s.whost[a & (kPageSize - 1)] = in[i];
+    }
+    if (s.host && s.host != s.whost) s.host[a & (kPageSize - 1)] = in[i];  // ROM image
   }
 }
 

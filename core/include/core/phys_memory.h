@@ -2,8 +2,12 @@
 // the A20 gate, and the per-page "holds translated code" marks used for self-modifying code.
 //
 // Invariants:
-// - Every 4 KiB physical page below 4 GiB has a slot: RAM, ROM (read-only host bytes), MMIO, or
-//   unmapped. The soft-MMU asks page_slot() on a TLB miss; only RAM and ROM get a host pointer.
+// - Every 4 KiB physical page below 4 GiB has a slot: RAM, ROM (read-only host bytes), device
+//   memory with a host buffer (e.g. a linear framebuffer), MMIO, or unmapped. The soft-MMU asks
+//   page_slot() on a TLB miss: `host` serves reads and instruction fetches, `whost` serves writes;
+//   a null pointer sends the access to the slow path (MMIO handler, or dropped for ROM).
+// - Shadow RAM (the chipset's PAM registers) can make a ROM page read from RAM and/or write to RAM
+//   independently; set_shadow() switches a range between the ROM mapped there and the RAM below.
 // - Writes that land on a 128-byte chunk marked as code go to the CodeWriteObserver (the block
 //   cache) before they complete, whoever writes: CPU slow path or DMA via write_bytes().
 // - A change to the map (remap, A20) is announced to MapObservers so TLBs can be flushed.
@@ -11,6 +15,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "core/types.h"
@@ -39,10 +44,11 @@ class MapObserver {
   virtual void on_map_changed() = 0;
 };
 
-enum class PageKind : u8 { Unmapped, Ram, Rom, Mmio };
+enum class PageKind : u8 { Unmapped, Ram, Rom, Mmio, Device };
 
 struct PageSlot {
-  u8* host = nullptr;  // host address of the page's first byte (RAM, ROM), else nullptr
+  u8* host = nullptr;   // where reads of this page come from (RAM, ROM, device buffer), or nullptr
+  u8* whost = nullptr;  // where writes go (RAM, device buffer), or nullptr (MMIO / dropped)
   PageKind kind = PageKind::Unmapped;
   u16 region = 0;  // index into the MMIO region list when kind == Mmio
 };
@@ -64,6 +70,11 @@ class PhysicalMemory {
   // Map a ROM copy at [base, base+size); size must be a multiple of 4 KiB. Guest writes are dropped.
   void map_rom(u64 base, std::vector<u8> bytes, std::string name);
   void map_mmio(u64 base, u64 size, MmioHandler* handler, std::string name);
+  // Device memory the guest reads and writes directly (host must outlive the mapping).
+  void map_host(u64 base, u64 size, u8* host, std::string name);
+  // PAM-style shadowing of [base, base+size) (page-aligned, below the end of RAM): reads from RAM
+  // (else from the ROM mapped there, or all ones), writes to RAM (else dropped).
+  void set_shadow(u64 base, u64 size, bool read_ram, bool write_ram);
   // Return [base, base+size) to RAM (where RAM exists) or unmapped.
   void unmap(u64 base, u64 size);
 
@@ -110,7 +121,7 @@ class PhysicalMemory {
     std::string name;
   };
   void note_write_slow(u64 paddr, unsigned len);
-  void set_slots(u64 base, u64 size, PageKind kind, u8* host, u16 region);
+  void set_slots(u64 base, u64 size, PageKind kind, u8* host, u8* whost, u16 region);
   void restore_default(u64 base, u64 size);
   void announce_map_change();
 
@@ -121,6 +132,7 @@ class PhysicalMemory {
   u64 code_pages_ = 0;                      // number of pages with any code bit
   std::vector<MmioRegion> mmio_;
   std::vector<std::unique_ptr<RomRegion>> roms_;
+  std::unordered_map<u64, u8*> rom_pages_;  // page number -> ROM bytes mapped there (for shadowing)
   u64 a20_mask_ = ~u64{0};
   CodeWriteObserver* code_observer_ = nullptr;
   std::vector<MapObserver*> map_observers_;

@@ -65,14 +65,12 @@ Exec Context::translate(u32 lin, Access acc, bool user, u64& phys, bool fill) {
   }
   if (fill) {
     const core::PageSlot& slot = mem.page_slot(phys);
-    bool ok = slot.host != nullptr;
-    if (acc == Access::Write)
-      ok = ok && slot.kind == core::PageKind::Ram && !mem.page_has_code(phys);
-    if (ok) {
+    u8* host = acc == Access::Write ? slot.whost : slot.host;
+    if (host && !(acc == Access::Write && mem.page_has_code(phys))) {
       TlbEntry& e = tlb.slot(acc, user, lin);
       e.tag = lin >> 12;
       e.ppage = static_cast<u32>(phys >> 12) | (global ? TlbEntry::kGlobal : 0);
-      e.addend = reinterpret_cast<uintptr_t>(slot.host) - (lin & ~u32{0xFFF});
+      e.addend = reinterpret_cast<uintptr_t>(host) - (lin & ~u32{0xFFF});
     }
   }
   return Exec::Ok;
@@ -94,8 +92,8 @@ Exec Context::map_slow(u32 lin, unsigned size, Access acc, bool user, MemRef& re
   }
   PCJIT_TRY(translate(lin, acc, user, ref.phys0, true));
   const core::PageSlot& slot = mem.page_slot(ref.phys0);
-  if (slot.host && (acc != Access::Write || (slot.kind == core::PageKind::Ram && !mem.page_has_code(ref.phys0))))
-    ref.host = slot.host + (ref.phys0 & 0xFFF);
+  u8* host = acc == Access::Write ? slot.whost : slot.host;
+  if (host && !(acc == Access::Write && mem.page_has_code(ref.phys0))) ref.host = host + (ref.phys0 & 0xFFF);
   return Exec::Ok;
 }
 
