@@ -3,7 +3,9 @@
 set -euo pipefail
 if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
 pkgs=(build-essential cmake ninja-build libasmjit-dev libzydis-dev libfmt-dev doctest-dev
-      zlib1g-dev nasm seabios)
+      zlib1g-dev nasm seabios
+      isolinux xorriso grub-pc-bin grub-rescue-pc syslinux syslinux-common extlinux mtools memtest86+
+      qemu-system-x86 dosfstools libpng-dev)
 missing=()
 for p in "${pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then
