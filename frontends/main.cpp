@@ -9,6 +9,7 @@
 
 #include "frontend/options.h"
 #include "frontend/pc.h"
+#include "frontend/port_tap.h"
 #include "frontend/tracer.h"
 
 using namespace pcjit;
@@ -49,9 +50,13 @@ int run(const frontend::Options& o) {
     trace_out = stderr;
   }
   std::unique_ptr<frontend::Tracer> tracer;
+  std::unique_ptr<frontend::PortTap> port_tap;  // declared after tracer: destroyed before it
   if (trace_out) {
     tracer = std::make_unique<frontend::Tracer>(trace_out);
     pc.cpu().set_observer(tracer.get());
+    frontend::Tracer* t = tracer.get();
+    port_tap = std::make_unique<frontend::PortTap>(
+        pc.machine().io(), [t](u16 port, unsigned size, bool write, u32 value) { t->on_port(port, size, write, value); });
   }
 
   const auto t0 = std::chrono::steady_clock::now();

@@ -98,6 +98,10 @@ std::string describe_access(const cpu::MemAccess& a) {
   return out;
 }
 
+std::string describe_port(u16 port, unsigned size, bool write, u32 value) {
+  return fmt::format("{} {} [port {:#06x}] = {:#0{}x}", write ? "out" : "in", size, port, value, 2 * size + 2);
+}
+
 std::string exception_name(u8 vector, u32 error, bool has_error) {
   std::string out = vector < 32 ? fmt::format("#{}", kExceptionNames[vector]) : fmt::format("#{}", vector);
   if (has_error) out += fmt::format("({:#06x})", error);
@@ -114,9 +118,9 @@ void Tracer::note(const std::string& line) {
   write(line);
 }
 
-void Tracer::print_accesses() {
-  for (const cpu::MemAccess& a : accesses_) write("      " + describe_access(a));
-  accesses_.clear();
+void Tracer::print_details() {
+  for (const std::string& d : details_) write("      " + d);
+  details_.clear();
 }
 
 void Tracer::print_insn(const cpu::CpuState& after, const char* suffix) {
@@ -134,7 +138,7 @@ void Tracer::print_insn(const cpu::CpuState& after, const char* suffix) {
   if (!changes.empty()) line += " " + changes;
   while (!line.empty() && line.back() == ' ') line.pop_back();
   write(line);
-  print_accesses();
+  print_details();
 }
 
 void Tracer::finish() {
@@ -144,10 +148,10 @@ void Tracer::finish() {
   } else if (group_ == Group::Delivery && live_) {
     std::string changes = describe_state_changes(before_, *live_, 0);
     write("         delivered: " + (changes.empty() ? std::string("no state change") : changes));
-    print_accesses();
+    print_details();
   }
   group_ = Group::None;
-  accesses_.clear();
+  details_.clear();
   std::fflush(out_);
 }
 
@@ -166,7 +170,11 @@ void Tracer::after_insn(const cpu::CpuState& state) {
   group_ = Group::None;
 }
 
-void Tracer::on_mem(const cpu::MemAccess& access) { accesses_.push_back(access); }
+void Tracer::on_mem(const cpu::MemAccess& access) { details_.push_back(describe_access(access)); }
+
+void Tracer::on_port(u16 port, unsigned size, bool write, u32 value) {
+  details_.push_back(describe_port(port, size, write, value));
+}
 
 void Tracer::on_exception(u8 vector, u32 error_code, bool has_error) {
   // The faulting instruction changed nothing (faults are precise): print what it read so far.

@@ -1,12 +1,19 @@
 // Frontend tests: option parsing and the tracer's formatting. Truth comes from the documented
 // CLI contract (usage_text(), README.md) and the SDM's EFLAGS layout (Vol. 1, Figure 3-8:
 // CF bit 0, PF 2, AF 4, ZF 6, SF 7, IF 9, OF 11, IOPL 13:12) and exception mnemonics
-// (Vol. 3A, Table 6-1).
+// (Vol. 3A, Table 6-1); the traced run's expectations come from real-mode interrupt delivery
+// (SDM Vol. 3A, 20.1.4: push FLAGS, CS, IP, then CS:IP from the IVT at vector*4, with the IP of
+// the faulting instruction) and the IoBus contract (unclaimed ports read as all ones).
 #include <doctest/doctest.h>
 
 #include <array>
+#include <cstdio>
+#include <cstdlib>
 
+#include "core/machine.h"
+#include "cpu/cpu.h"
 #include "frontend/options.h"
+#include "frontend/port_tap.h"
 #include "frontend/tracer.h"
 
 using namespace pcjit;
@@ -104,4 +111,54 @@ TEST_CASE("exceptions are named by their SDM mnemonic, with the error code when 
   CHECK(frontend::exception_name(13, 0x18, true) == "#GP(0x0018) (vector 13)");
   CHECK(frontend::exception_name(6, 0, false) == "#UD (vector 6)");
   CHECK(frontend::exception_name(14, 2, true) == "#PF(0x0002) (vector 14)");
+}
+
+TEST_CASE("a traced real-mode run shows memory and port accesses, the fault and its delivery") {
+  core::Machine m({});
+  auto owner = std::make_unique<cpu::Cpu>(m);
+  cpu::Cpu& cpu = *owner;
+  m.set_processor(std::move(owner));
+  // 0000:1000  mov word [0x2000], 0x1234 ; mov al, 0x41 ; out 0xE9, al ; in al, 0x80 ; ud2
+  const u8 code[] = {0xC7, 0x06, 0x00, 0x20, 0x34, 0x12, 0xB0, 0x41, 0xE6, 0xE9, 0xE4, 0x80, 0x0F, 0x0B};
+  const u8 ivt6[] = {0x00, 0x01, 0x00, 0x00};  // #UD handler at 0000:0100
+  const u8 hlt[] = {0xF4};
+  m.memory().load_bytes(0x1000, code);
+  m.memory().load_bytes(6 * 4, ivt6);
+  m.memory().load_bytes(0x100, hlt);
+  for (cpu::SegReg r : {cpu::CS, cpu::DS, cpu::SS}) cpu.load_real_segment(r, 0);
+  cpu.state().rip = 0x1000;
+  cpu.state().gpr[cpu::ESP] = 0x8000;
+  cpu.state_changed();
+
+  char* buf = nullptr;
+  std::size_t size = 0;
+  std::FILE* out = open_memstream(&buf, &size);
+  REQUIRE(out != nullptr);
+  {
+    frontend::Tracer tracer(out);
+    cpu.set_observer(&tracer);
+    frontend::PortTap tap(m.io(), [&](u16 p, unsigned n, bool w, u32 v) { tracer.on_port(p, n, w, v); });
+    CHECK(cpu.run(20) == core::ProcessorExit::Halted);
+    cpu.set_observer(nullptr);
+    tracer.finish();
+    CHECK(tracer.instructions_seen() == 6);
+  }
+  std::fclose(out);
+  std::string trace(buf, size);
+  std::free(buf);
+  INFO(trace);
+  CHECK(trace.find("0000:1000 00001000  c7 06 00 20 34 12") != std::string::npos);
+  CHECK(trace.find("      wr 2 [0x00002000] = 0x1234\n") != std::string::npos);
+  CHECK(trace.find("eax=0x00000000->0x00000041") != std::string::npos);
+  CHECK(trace.find("      out 1 [port 0x00e9] = 0x41\n") != std::string::npos);
+  CHECK(trace.find("eax=0x00000041->0x000000ff") != std::string::npos);
+  CHECK(trace.find("      in 1 [port 0x0080] = 0xff\n") != std::string::npos);
+  CHECK(trace.find("0f 0b                ud2                          (faulted)\n") != std::string::npos);
+  CHECK(trace.find("         exception #UD (vector 6)\n") != std::string::npos);
+  CHECK(trace.find("delivered: esp=0x00008000->0x00007ffa eip=0x0000100c->0x00000100\n") != std::string::npos);
+  CHECK(trace.find("      rd 2 [0x00000018] = 0x0100\n") != std::string::npos);
+  CHECK(trace.find("      wr 2 [0x00007ffe] = 0x0002\n") != std::string::npos);  // FLAGS
+  CHECK(trace.find("      wr 2 [0x00007ffc] = 0x0000\n") != std::string::npos);  // CS
+  CHECK(trace.find("      wr 2 [0x00007ffa] = 0x100c\n") != std::string::npos);  // IP of UD2
+  CHECK(trace.find("0000:0100 00000100  f4") != std::string::npos);
 }

@@ -1,6 +1,6 @@
 // The instruction tracer: a cpu::ExecObserver that writes one line per executed instruction
 // (CS:EIP, linear address, bytes, Intel-syntax disassembly, the registers and EFLAGS bits it
-// changed as old->new) followed by the memory it read and wrote, and separate lines for
+// changed as old->new) followed by the memory and ports it read and wrote, and separate lines for
 // exceptions, interrupts and what their delivery changed.
 //
 // Why it is built this way: the CPU reports raw events (before, memory accesses, after or
@@ -27,6 +27,8 @@ std::string describe_state_changes(const cpu::CpuState& before, const cpu::CpuSt
 std::string describe_eflags_change(u32 before, u32 after);
 // "rd 2 [0x0001fffe] = 0x1234" (plus "phys 0x..." when paging moved it).
 std::string describe_access(const cpu::MemAccess& a);
+// "out 1 [port 0x00e9] = 0x70" / "in 2 [port 0x0060] = 0xffff".
+std::string describe_port(u16 port, unsigned size, bool write, u32 value);
 // "#GP(0x0000)" style names for exception vectors (SDM Vol. 3A, Table 6-1).
 std::string exception_name(u8 vector, u32 error, bool has_error);
 
@@ -42,6 +44,8 @@ class Tracer final : public cpu::ExecObserver {
   void on_mem(const cpu::MemAccess& access) override;
   void on_exception(u8 vector, u32 error_code, bool has_error) override;
   void on_interrupt(u8 vector) override;
+  // Port I/O is not part of ExecObserver; a PortTap feeds it here (see port_tap.h).
+  void on_port(u16 port, unsigned size, bool write, u32 value);
 
   // Prints whatever group is still open (e.g. the delivery of the last exception).
   void finish();
@@ -52,7 +56,7 @@ class Tracer final : public cpu::ExecObserver {
  private:
   enum class Group : u8 { None, Insn, Delivery };
   void print_insn(const cpu::CpuState& after, const char* suffix);
-  void print_accesses();
+  void print_details();
   void write(const std::string& line);
 
   std::FILE* out_;
@@ -60,7 +64,7 @@ class Tracer final : public cpu::ExecObserver {
   cpu::CpuState before_{};
   u8 bytes_[16] = {};
   u8 len_ = 0;
-  std::vector<cpu::MemAccess> accesses_;
+  std::vector<std::string> details_;  // memory and port accesses of the open group, in order
   Group group_ = Group::None;
   u64 count_ = 0;
 };
