@@ -148,6 +148,7 @@ class PciBus final : public core::Device {
   class Ports;
   void intx_changed();
   void update_irqs();
+  u32 data_access(u16 port, unsigned size, const u32* value);  // value == nullptr: read
 
   core::Machine& m_;
   core::IrqSink& irq_;

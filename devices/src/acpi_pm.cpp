@@ -1,0 +1,1 @@
+// acpi_pm: being written (engineer P2).

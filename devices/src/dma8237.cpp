@@ -1,0 +1,1 @@
+// dma8237: being written (engineer P2).

@@ -1,0 +1,1 @@
+// i440fx: being written (engineer P2).

@@ -1,0 +1,1 @@
+// piix3: being written (engineer P2).

@@ -1,0 +1,1 @@
+// uart16550: being written (engineer P2).
