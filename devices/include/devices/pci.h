@@ -93,6 +93,9 @@ class PciFunction {
 
   // Restores the power-on configuration (IDs, masks, BAR definitions kept; values cleared).
   virtual void reset_config();
+  // The current config space becomes the power-on state reset_config() restores (for functions
+  // whose device-specific registers have non-zero defaults).
+  void set_power_on_defaults() { initial_ = cfg_; }
   unsigned device_number() const { return devfn_ >> 3; }
   unsigned function_number() const { return devfn_ & 7; }
 
