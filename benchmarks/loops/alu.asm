@@ -1,4 +1,4 @@
-; Register-only ALU loop: 9 instructions per iteration, no memory operands (32-bit registers).
+; Register-only ALU loop: 10 instructions per iteration, no memory operands (32-bit registers).
 %include "rom.inc"
 ROM_BEGIN
     mov eax, 1
@@ -12,7 +12,8 @@ ROM_BEGIN
     and esi, edx
     or edi, eax
     inc ebx
-    dec ebp
+    dec esi
     cmp eax, ecx
-    jmp .loop
+    dec ebp
+    jnz .loop
 ROM_END

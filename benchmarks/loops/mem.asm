@@ -1,4 +1,4 @@
-; Load/store loop over a 4 KiB RAM buffer at 0x1000: 7 instructions per iteration, one load and
+; Load/store loop over a 4 KiB RAM buffer at 0x1000: 8 instructions per iteration, one load and
 ; one store of 32 bits each (the soft-MMU fast path).
 %include "rom.inc"
 ROM_BEGIN
@@ -11,5 +11,6 @@ ROM_BEGIN
     add bx, 8
     and bx, 0x0FF8
     or bx, 0x1000
-    jmp .loop
+    dec ebp
+    jnz .loop
 ROM_END

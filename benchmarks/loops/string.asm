@@ -1,5 +1,5 @@
 ; String loop: REP MOVSD copies 1 KiB (256 dwords) from 0x1000 to 0x3000, then starts over.
-; 5 instructions per iteration; a REP instruction retires as one instruction however many
+; 6 instructions per iteration; a REP instruction retires as one instruction however many
 ; elements it moves, so this loop's MIPS understates its memory bandwidth.
 %include "rom.inc"
 ROM_BEGIN
@@ -9,5 +9,6 @@ ROM_BEGIN
     mov di, 0x3000
     mov cx, 256
     rep movsd
-    jmp .loop
+    dec ebp
+    jnz .loop
 ROM_END

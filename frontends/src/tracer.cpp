@@ -146,8 +146,10 @@ void Tracer::finish() {
     // The instruction neither retired nor faulted before the run ended (should not happen).
     print_insn(*live_, " (unfinished)");
   } else if (group_ == Group::Delivery && live_) {
+    // A delivery that changed nothing failed (every delivery pushes a frame or switches tasks):
+    // the next line is the exception it raised.
     std::string changes = describe_state_changes(before_, *live_, 0);
-    write("         delivered: " + (changes.empty() ? std::string("no state change") : changes));
+    write(changes.empty() ? std::string("         not delivered") : "         delivered: " + changes);
     print_details();
   }
   group_ = Group::None;
