@@ -2,6 +2,7 @@
 // rounding, DAZ and FTZ and all exceptions masked.
 #include <cinttypes>
 #include <cstdio>
+#include <type_traits>
 
 #include "diff_cases.h"
 
@@ -66,8 +67,51 @@ F my_div(F a, F b, sf::Env& e) { return sf::div(a, b, e); }
 template <class F>
 F my_sqrt(F, F b, sf::Env& e) { return sf::sqrt(b, e); }
 
+template <class F>
+F my_min(F a, F b, sf::Env& e) { return sf::min(a, b, e); }
+template <class F>
+F my_max(F a, F b, sf::Env& e) { return sf::max(a, b, e); }
+
 using u32 = std::uint32_t;
 using u64 = std::uint64_t;
+using i32 = std::int32_t;
+using i64 = std::int64_t;
+
+// One-source conversions: In is the source image, Out the destination image.
+template <class In, class Out, Out (*Host)(In, std::uint32_t, std::uint32_t&), Out (*Mine)(In, sf::Env&)>
+void cvt_sse(Rng& r, Stats& st) {
+  SseMode m = gen_sse_mode(r);
+  In a;
+  if constexpr (sizeof(In) == 4) {
+    a = gen_ieee<u32>(r, 23, 255);
+    if (r.coin()) a = (a & 0x807FFFFFu) | ((0x7Eu + r.below(66)) << 23);  // around the int ranges
+  } else if constexpr (std::is_same_v<In, i64>) {
+    a = static_cast<i64>(r.next() >> r.below(64));
+    if (r.coin()) a = -a;
+  } else {
+    a = gen_ieee<u64>(r, 52, 2047);
+    if (r.coin()) a = (a & 0x800FFFFFFFFFFFFFull) | (u64{0x3FEu + r.below(66)} << 52);
+  }
+  std::uint32_t mx = 0;
+  Out h = Host(a, m.mxcsr, mx);
+  sf::Env e = m.env;
+  Out mine = Mine(a, e);
+  report(st, h == mine && (mx & 0x3F) == e.flags, m, static_cast<u64>(a), 0, static_cast<u64>(h), mx,
+         static_cast<u64>(mine), e.flags);
+}
+
+u64 my_cvtss2sd(u32 a, sf::Env& e) { return sf::to_f64(sf::F32{a}, e).bits; }
+u32 my_cvtsd2ss(u64 a, sf::Env& e) { return sf::to_f32(sf::F64{a}, e).bits; }
+u32 my_cvtsi2ss(i64 a, sf::Env& e) { return sf::i64_to_f32(a, e).bits; }
+u64 my_cvtsi2sd(i64 a, sf::Env& e) { return sf::i64_to_f64(a, e).bits; }
+template <bool T>
+i32 my_ss2si32(u32 a, sf::Env& e) { return sf::to_i32(sf::F32{a}, e, T); }
+template <bool T>
+i64 my_ss2si64(u32 a, sf::Env& e) { return sf::to_i64(sf::F32{a}, e, T); }
+template <bool T>
+i32 my_sd2si32(u64 a, sf::Env& e) { return sf::to_i32(sf::F64{a}, e, T); }
+template <bool T>
+i64 my_sd2si64(u64 a, sf::Env& e) { return sf::to_i64(sf::F64{a}, e, T); }
 
 }  // namespace
 
@@ -78,11 +122,27 @@ std::span<const DiffCase> sse_cases() {
       {"mulss", bin_sse<u32, sf::F32, host_mulss, my_mul<sf::F32>, 1, false>},
       {"divss", bin_sse<u32, sf::F32, host_divss, my_div<sf::F32>, 2, false>},
       {"sqrtss", bin_sse<u32, sf::F32, host_sqrtss, my_sqrt<sf::F32>, 0, true>},
+      {"minss", bin_sse<u32, sf::F32, host_minss, my_min<sf::F32>, 0, false>},
+      {"maxss", bin_sse<u32, sf::F32, host_maxss, my_max<sf::F32>, 0, false>},
+      {"cvtss2sd", cvt_sse<u32, u64, host_cvtss2sd, my_cvtss2sd>},
+      {"cvtsi2ss", cvt_sse<i64, u32, host_cvtsi2ss, my_cvtsi2ss>},
+      {"cvtss2si32", cvt_sse<u32, i32, host_cvtss2si32, my_ss2si32<false>>},
+      {"cvttss2si32", cvt_sse<u32, i32, host_cvttss2si32, my_ss2si32<true>>},
+      {"cvtss2si64", cvt_sse<u32, i64, host_cvtss2si64, my_ss2si64<false>>},
+      {"cvttss2si64", cvt_sse<u32, i64, host_cvttss2si64, my_ss2si64<true>>},
       {"addsd", bin_sse<u64, sf::F64, host_addsd, my_add<sf::F64>, 0, false>},
       {"subsd", bin_sse<u64, sf::F64, host_subsd, my_sub<sf::F64>, 0, false>},
       {"mulsd", bin_sse<u64, sf::F64, host_mulsd, my_mul<sf::F64>, 1, false>},
       {"divsd", bin_sse<u64, sf::F64, host_divsd, my_div<sf::F64>, 2, false>},
       {"sqrtsd", bin_sse<u64, sf::F64, host_sqrtsd, my_sqrt<sf::F64>, 0, true>},
+      {"minsd", bin_sse<u64, sf::F64, host_minsd, my_min<sf::F64>, 0, false>},
+      {"maxsd", bin_sse<u64, sf::F64, host_maxsd, my_max<sf::F64>, 0, false>},
+      {"cvtsd2ss", cvt_sse<u64, u32, host_cvtsd2ss, my_cvtsd2ss>},
+      {"cvtsi2sd", cvt_sse<i64, u64, host_cvtsi2sd, my_cvtsi2sd>},
+      {"cvtsd2si32", cvt_sse<u64, i32, host_cvtsd2si32, my_sd2si32<false>>},
+      {"cvttsd2si32", cvt_sse<u64, i32, host_cvttsd2si32, my_sd2si32<true>>},
+      {"cvtsd2si64", cvt_sse<u64, i64, host_cvtsd2si64, my_sd2si64<false>>},
+      {"cvttsd2si64", cvt_sse<u64, i64, host_cvttsd2si64, my_sd2si64<true>>},
   };
   return kCases;
 }

@@ -47,8 +47,11 @@ Cmp compare_t(T a, T b, Env& env, bool quiet) {
 template <class T>
 T min_max(T a, T b, Env& env, bool want_max) {
   Cmp c = compare_t(a, b, env, false);
-  if (c == Cmp::Unordered) return b;
-  return (want_max ? c == Cmp::Greater : c == Cmp::Less) ? a : b;
+  T r = b;
+  if (c != Cmp::Unordered && (want_max ? c == Cmp::Greater : c == Cmp::Less)) r = a;
+  // Under DAZ the selected operand is delivered as the zero it was read as (measured).
+  Operand o = Traits<T>::unpack(r, env);
+  return o.kind == Kind::Zero ? Traits<T>::zero(o.sign) : r;
 }
 
 }  // namespace
