@@ -68,6 +68,34 @@ sf::F80 my_sub(sf::F80 a, sf::F80 b, sf::Env& e) { return sf::sub(a, b, e); }
 sf::F80 my_mul(sf::F80 a, sf::F80 b, sf::Env& e) { return sf::mul(a, b, e); }
 sf::F80 my_div(sf::F80 a, sf::F80 b, sf::Env& e) { return sf::div(a, b, e); }
 
+// An integer-ish scale factor most of the time, anything sometimes.
+sf::F80 gen_scale(Rng& r) {
+  sf::F80 b = gen80(r);
+  if (r.below(4) != 0) {
+    b.sig |= 1ull << 63;
+    b.se = static_cast<std::uint16_t>((b.se & 0x8000) | (0x3FFE + r.below(17)));
+  }
+  return b;
+}
+
+sf::F80 my_scale(sf::F80 a, sf::F80 b, sf::Env& e) { return sf::scale(a, b, e); }
+
+// Unmasked OE/UE: the x87 delivers the exponent-wrapped result to the register
+// (SDM Vol. 1, 4.9.1.4/4.9.1.5); IE/ZE/DE stay masked so every case has a stored result.
+template <X87Out (*Host)(sf::F80, sf::F80, std::uint16_t), sf::F80 (*Mine)(sf::F80, sf::F80, sf::Env&),
+          int Kind>
+void unmasked80(Rng& r, Stats& st) {
+  Mode m = gen_mode(r, true);
+  std::uint16_t unmask = static_cast<std::uint16_t>(r.below(4) == 0 ? sf::kOE : r.coin() ? sf::kUE : sf::kOE | sf::kUE);
+  m.cw = static_cast<std::uint16_t>(m.cw & ~unmask);
+  m.env.masks = static_cast<std::uint8_t>(sf::kAllExceptions & ~unmask);
+  sf::F80 a = gen80(r), b = Kind == 3 ? gen_scale(r) : gen80_pair(r, a, Kind);
+  X87Out h = Host(a, b, m.cw);
+  sf::Env e = m.env;
+  sf::F80 mine = Mine(a, b, e);
+  check80(st, m, a, b, h, mine, e);
+}
+
 void fsqrt_case(Rng& r, Stats& st) {
   Mode m = gen_mode(r, true);
   sf::F80 a = gen80(r);
@@ -84,16 +112,6 @@ void frndint_case(Rng& r, Stats& st) {
   X87Out h = host_frndint(a, m.cw);
   sf::Env e = m.env;
   check80(st, m, a, {}, h, sf::round_to_int(a, e), e);
-}
-
-// An integer-ish scale factor most of the time, anything sometimes.
-sf::F80 gen_scale(Rng& r) {
-  sf::F80 b = gen80(r);
-  if (r.below(4) != 0) {
-    b.sig |= 1ull << 63;
-    b.se = static_cast<std::uint16_t>((b.se & 0x8000) | (0x3FFE + r.below(17)));
-  }
-  return b;
 }
 
 void fscale_case(Rng& r, Stats& st) {
@@ -236,6 +254,10 @@ std::span<const DiffCase> x87_cases() {
       {"fmul", bin80<host_fmul, my_mul, 1>},
       {"fdiv", bin80<host_fdiv, my_div, 2>},
       {"fsqrt", fsqrt_case},
+      {"fadd_unmask", unmasked80<host_fadd_save, my_add, 0>},
+      {"fmul_unmask", unmasked80<host_fmul_save, my_mul, 1>},
+      {"fdiv_unmask", unmasked80<host_fdiv_save, my_div, 2>},
+      {"fscale_unmask", unmasked80<host_fscale_save, my_scale, 3>},
       {"frndint", frndint_case},
       {"fscale", fscale_case},
       {"fxtract", fxtract_case},

@@ -52,6 +52,32 @@ PCJIT_X87_BIN(host_fcom, "fcom %%st(1)")
 PCJIT_X87_BIN(host_fucom, "fucom %%st(1)")
 #undef PCJIT_X87_BIN
 
+// Same with OE/UE possibly unmasked: FNSAVE (a no-wait instruction) reads the register and the
+// status word without delivering the pending exception, and reinitialises the FPU.
+struct alignas(16) SaveArea {
+  std::uint8_t b[108];
+};
+#define PCJIT_X87_BIN_SAVE(name, body)                                                          \
+  inline X87Out name(sf::F80 a, sf::F80 b, std::uint16_t cw) {                                  \
+    Raw80 ra = raw(a), rb = raw(b);                                                              \
+    SaveArea sa{};                                                                               \
+    asm volatile("fninit\n\tfldcw %[cw]\n\tfldt %[b]\n\tfldt %[a]\n\t" body                  \
+                 "\n\tfnsave %[s]\n\tfninit"                                                    \
+                 : [s] "=m"(sa)                                                                 \
+                 : [a] "m"(ra), [b] "m"(rb), [cw] "m"(cw)                                       \
+                 : "memory", "st", "st(1)", "st(2)", "st(3)", "st(4)", "st(5)", "st(6)", "st(7)"); \
+    X87Out o;                                                                                    \
+    std::memcpy(&o.v.sig, sa.b + 28, 8);                                                         \
+    std::memcpy(&o.v.se, sa.b + 36, 2);                                                          \
+    std::memcpy(&o.sw, sa.b + 4, 2);                                                             \
+    return o;                                                                                    \
+  }
+PCJIT_X87_BIN_SAVE(host_fadd_save, "fadd %%st(1), %%st")
+PCJIT_X87_BIN_SAVE(host_fmul_save, "fmul %%st(1), %%st")
+PCJIT_X87_BIN_SAVE(host_fdiv_save, "fdiv %%st(1), %%st")
+PCJIT_X87_BIN_SAVE(host_fscale_save, "fscale")
+#undef PCJIT_X87_BIN_SAVE
+
 #define PCJIT_X87_UN(name, body)                                                                 \
   inline X87Out name(sf::F80 a, std::uint16_t cw) {                                             \
     Raw80 ra = raw(a), r{};                                                                      \

@@ -34,9 +34,14 @@ Packed round_pack(bool sign, i32 exp, u128 m, const Format& f, int p, Env& env, 
   if (e <= 0) {
     bool carries = round_up(m, mask, lsb, sign, env.round) && (m | mask) == ~u128{0};
     bool tiny = e < 0 || !carries;
-    if (tiny && unmasked_ue && x87) {
+    // Beyond the wrap range even the unmasked x87 gives the masked response (measured: FSCALE).
+    if (tiny && unmasked_ue && x87 && e + kWrapBias > 0) {
       env.flags |= kUE;
       e += kWrapBias;
+    } else if (tiny && unmasked_ue && x87) {  // out of the wrap range: a true zero (measured)
+      env.flags |= kUE | kPE;
+      env.c1 = false;
+      return Packed{sign, 0, 0};
     } else if (tiny && env.ftz && !unmasked_ue) {
       env.flags |= kUE | kPE;
       env.c1 = false;
@@ -67,7 +72,7 @@ Packed round_pack(bool sign, i32 exp, u128 m, const Format& f, int p, Env& env, 
   }
   env.c1 = up;
   if (e >= f.emax) {
-    if ((env.masks & kOE) == 0 && x87) {
+    if ((env.masks & kOE) == 0 && x87 && e - kWrapBias < f.emax) {
       e -= kWrapBias;
       env.flags |= kOE;
       if (inexact) env.flags |= kPE;
@@ -75,7 +80,8 @@ Packed round_pack(bool sign, i32 exp, u128 m, const Format& f, int p, Env& env, 
     }
     env.flags |= kOE | kPE;
     bool to_inf = env.round == Round::Nearest || (env.round == Round::Up && !sign) ||
-                  (env.round == Round::Down && sign);
+                  (env.round == Round::Down && sign) ||
+                  ((env.masks & kOE) == 0 && x87);  // out of the wrap range: infinity (measured)
     env.c1 = to_inf;
     if (to_inf) return Packed{sign, f.emax, 1ull << 63};
     return Packed{sign, f.emax - 1, static_cast<u64>(~mask >> 64)};
