@@ -113,6 +113,21 @@ i32 my_sd2si32(u64 a, sf::Env& e) { return sf::to_i32(sf::F64{a}, e, T); }
 template <bool T>
 i64 my_sd2si64(u64 a, sf::Env& e) { return sf::to_i64(sf::F64{a}, e, T); }
 
+// COMIS*/UCOMIS*: ZF,PF,CF = 111 unordered, 000 greater, 001 less, 100 equal.
+template <class U, class F, unsigned (*Host)(U, U, std::uint32_t, std::uint32_t&), bool Quiet>
+void cmp_sse(Rng& r, Stats& st) {
+  SseMode m = gen_sse_mode(r);
+  U a = gen_ieee<U>(r, kFrac<U, F>, kEmax<U>);
+  U b = r.below(4) == 0 ? a : gen_ieee_pair<U>(r, a, kFrac<U, F>, kEmax<U>, 0);
+  std::uint32_t mx = 0;
+  unsigned h = Host(a, b, m.mxcsr, mx);
+  sf::Env e = m.env;
+  sf::Cmp c = sf::compare(F{a}, F{b}, e, Quiet);
+  static constexpr unsigned kFlags[] = {4, 1, 0, 7};  // Less, Equal, Greater, Unordered
+  unsigned mine = kFlags[static_cast<int>(c)];
+  report(st, h == mine && (mx & 0x3F) == e.flags, m, a, b, h, mx, mine, e.flags);
+}
+
 }  // namespace
 
 std::span<const DiffCase> sse_cases() {
@@ -124,6 +139,8 @@ std::span<const DiffCase> sse_cases() {
       {"sqrtss", bin_sse<u32, sf::F32, host_sqrtss, my_sqrt<sf::F32>, 0, true>},
       {"minss", bin_sse<u32, sf::F32, host_minss, my_min<sf::F32>, 0, false>},
       {"maxss", bin_sse<u32, sf::F32, host_maxss, my_max<sf::F32>, 0, false>},
+      {"comiss", cmp_sse<u32, sf::F32, host_comiss, false>},
+      {"ucomiss", cmp_sse<u32, sf::F32, host_ucomiss, true>},
       {"cvtss2sd", cvt_sse<u32, u64, host_cvtss2sd, my_cvtss2sd>},
       {"cvtsi2ss", cvt_sse<i64, u32, host_cvtsi2ss, my_cvtsi2ss>},
       {"cvtss2si32", cvt_sse<u32, i32, host_cvtss2si32, my_ss2si32<false>>},
@@ -137,6 +154,8 @@ std::span<const DiffCase> sse_cases() {
       {"sqrtsd", bin_sse<u64, sf::F64, host_sqrtsd, my_sqrt<sf::F64>, 0, true>},
       {"minsd", bin_sse<u64, sf::F64, host_minsd, my_min<sf::F64>, 0, false>},
       {"maxsd", bin_sse<u64, sf::F64, host_maxsd, my_max<sf::F64>, 0, false>},
+      {"comisd", cmp_sse<u64, sf::F64, host_comisd, false>},
+      {"ucomisd", cmp_sse<u64, sf::F64, host_ucomisd, true>},
       {"cvtsd2ss", cvt_sse<u64, u32, host_cvtsd2ss, my_cvtsd2ss>},
       {"cvtsi2sd", cvt_sse<i64, u64, host_cvtsi2sd, my_cvtsi2sd>},
       {"cvtsd2si32", cvt_sse<u64, i32, host_cvtsd2si32, my_sd2si32<false>>},

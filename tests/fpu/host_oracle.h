@@ -174,6 +174,27 @@ PCJIT_SSE_BIN(host_minsd, std::uint64_t, "movq", "minsd")
 PCJIT_SSE_BIN(host_maxsd, std::uint64_t, "movq", "maxsd")
 #undef PCJIT_SSE_BIN
 
+// COMISS/UCOMISS/COMISD/UCOMISD: returns ZF | PF << 1 | CF << 2.
+#define PCJIT_SSE_CMP(name, T, mov, insn)                                                        \
+  inline unsigned name(T a, T b, std::uint32_t mxcsr, std::uint32_t& out_mxcsr) {               \
+    std::uint8_t z = 0, p = 0, c = 0;                                                            \
+    std::uint32_t m = mxcsr, o = 0;                                                              \
+    asm volatile("ldmxcsr %[m]\n\t" mov " %[a], %%xmm0\n\t" mov " %[b], %%xmm1\n\t" insn      \
+                 " %%xmm1, %%xmm0\n\tsetz %[z]\n\tsetp %[p]\n\tsetc %[c]\n\tstmxcsr %[o]"        \
+                 : [z] "=m"(z), [p] "=m"(p), [c] "=m"(c), [o] "=m"(o)                           \
+                 : [a] "m"(a), [b] "m"(b), [m] "m"(m)                                           \
+                 : "xmm0", "xmm1", "memory", "cc");                                             \
+    std::uint32_t restore = 0x1F80;                                                              \
+    asm volatile("ldmxcsr %0" ::"m"(restore));                                                   \
+    out_mxcsr = o;                                                                               \
+    return static_cast<unsigned>(z | (p << 1) | (c << 2));                                       \
+  }
+PCJIT_SSE_CMP(host_comiss, std::uint32_t, "movd", "comiss")
+PCJIT_SSE_CMP(host_ucomiss, std::uint32_t, "movd", "ucomiss")
+PCJIT_SSE_CMP(host_comisd, std::uint64_t, "movq", "comisd")
+PCJIT_SSE_CMP(host_ucomisd, std::uint64_t, "movq", "ucomisd")
+#undef PCJIT_SSE_CMP
+
 // SSE conversions: one source (memory) to one destination register, MXCSR in and out.
 #define PCJIT_SSE_CVT(name, TI, TO, insn, dst, movout)                                           \
   inline TO name(TI a, std::uint32_t mxcsr, std::uint32_t& out_mxcsr) {                          \
