@@ -86,7 +86,7 @@ std::array<u16, 256> AtaDisk::identify_data() const {
   w[86] = 0x3400;
   w[87] = 0x4000;
   w[88] = static_cast<u16>(0x003F | udma_mode_ << 8);  // UDMA 0-5 supported | selected
-  w[93] = 0x6001;  // hardware reset result: device 0 by jumper, 80-conductor cable (bit 13)
+  w[93] = reset_result_word();
   for (int k = 0; k < 4; ++k) w[100 + k] = static_cast<u16>(total >> (16 * k));
   return w;
 }

@@ -78,7 +78,7 @@ std::array<u16, 256> AtapiCdrom::identify_data() const {
   w[72] = 30;
   w[80] = 0x001E;  // ATA/ATAPI-1..4
   w[88] = 0x003F;  // UDMA 0-5 supported
-  w[93] = 0x6000;
+  w[93] = reset_result_word();
   return w;
 }
 

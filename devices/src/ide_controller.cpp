@@ -24,6 +24,8 @@ void IdeChannel::attach(unsigned unit, std::unique_ptr<IdeDrive> drive) {
     drives_[unit]->attach(this);
     s_.bm_status |= static_cast<u8>(0x20u << unit);  // "drive n DMA capable", set by the BIOS normally
   }
+  for (unsigned u = 0; u < 2; ++u)
+    if (drives_[u]) drives_[u]->set_position(u, drives_[u ^ 1] != nullptr);
 }
 
 void IdeChannel::set_line(bool level) {
@@ -101,6 +103,11 @@ void IdeChannel::write_device_control(u8 value) {
   } else if (!(value & kCtlSrst) && (old & kCtlSrst)) {
     for (auto& drv : drives_)
       if (drv) drv->finish_reset();
+    // An absent slot reads back 01h/01h and cylinder FFFFh after reset, as on QEMU, so drivers
+    // that classify devices by signature see "no device" there.
+    IdeDrive::Regs& a = s_.absent_latch;
+    a.count = a.lba_low = 1;
+    a.lba_mid = a.lba_high = 0xFF;
   }
   // nIEN masks INTRQ (the drive's pending interrupt shows again when it is cleared).
   set_line(s_.irq_pending && !(value & kCtlNien));

@@ -91,6 +91,8 @@ TEST_CASE("IDENTIFY DEVICE reports geometry, capacity, strings and transfer mode
   CHECK((w(100) | w(101) << 16) == 20000);
   CHECK((w(88) & 0x3F) == 0x3F);
   CHECK((w(47) & 0xFF) == AtaDisk::kMaxMultiple);
+  // Word 93 (7.16.7.50): device 0, jumper-selected, passed, answering for an absent device 1.
+  CHECK((w(93) & 0xDF61) == 0x4041);
   CHECK((r.status() & ata::kDrq) == 0);  // all 256 words read
 }
 

@@ -51,6 +51,11 @@ class IdeDrive {
 
   virtual ~IdeDrive() = default;
   void attach(IdeBus* bus) { bus_ = bus; }
+  // Where the drive sits and whether the other one exists (IDENTIFY word 93 reports both).
+  void set_position(unsigned unit, bool peer_present) {
+    unit_ = unit;
+    peer_present_ = peer_present;
+  }
 
   // Channel-level access: writes reach both drives, reads come from the selected one.
   void write_reg(unsigned reg, u8 value) { latch(regs_, reg, value); }
@@ -93,7 +98,18 @@ class IdeDrive {
   void abort_command(u8 error = ata::kAbrt);
   void irq() { bus_->raise_irq(); }
 
+  // IDENTIFY word 93, hardware reset result (ATA/ATAPI-6 7.16.7.50): bit 14 set, bit 13 an
+  // 80-conductor cable; device 0: bit 0, bits 2:1 = 01 (jumper), bit 3 diagnostics passed,
+  // bit 4 device 1 present (PDIAG-), bit 6 device 0 answers for an absent device 1;
+  // device 1: bit 8, bits 10:9 = 01, bit 11 PDIAG- asserted.
+  u16 reset_result_word() const {
+    if (unit_ == 1) return 0x6B00;
+    return peer_present_ ? 0x601B : 0x604B;
+  }
+
   IdeBus* bus_ = nullptr;
+  unsigned unit_ = 0;
+  bool peer_present_ = false;
   Regs regs_;
   std::vector<u8> buffer_;
   std::size_t pio_pos_ = 0, pio_end_ = 0;
