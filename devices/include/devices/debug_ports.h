@@ -30,7 +30,8 @@ class DebugExitPort final : public core::PortHandler, public core::Device {
 class DebugConsole final : public core::PortHandler, public core::Device {
  public:
   DebugConsole(core::Machine& m, u16 port, ByteSink sink);
-  u32 port_in(u16, unsigned) override { return port_ & 0xFF; }
+  // QEMU isa-debugcon reads back 0xE9 at any port; SeaBIOS disables its 0x402 log otherwise.
+  u32 port_in(u16, unsigned) override { return 0xE9; }
   void port_out(u16 port, unsigned size, u32 value) override;
   const char* name() const override { return "debugcon"; }
 

@@ -1,0 +1,168 @@
+// pcjit_boot_test: boots a PC (PcBoard + Cpu, Debian's SeaBIOS) from guest images and passes when
+// every expected text has appeared on the VGA text screen, the SeaBIOS log (port 0x402) or COM1.
+//
+// Why a dedicated runner instead of the CLI: it checks while the guest runs (every 20 ms of
+// virtual time) and stops at the first moment all texts are there, so a test costs only as long
+// as the boot does; the instruction budget is the timeout. A missing image is a skip (exit 77,
+// ctest SKIP_RETURN_CODE), not a failure: the images are built by scripts/guests/build.sh.
+//
+// Usage: pcjit_boot_test [-m MiB] [--hda F] [--hdb F] [--cdrom F] [--fda F] [--boot ORDER]
+//          --expect [vga:|log:|serial:]TEXT ... [--max-insns N] [--screenshot F.png]
+//          [--log FILE] [--trace-tail]
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "core/machine.h"
+#include "cpu/cpu.h"
+#include "devices/pc_board.h"
+#include "devices/vga.h"
+
+using namespace pcjit;
+
+namespace {
+
+constexpr int kSkip = 77;
+constexpr u64 kCheckPeriodNs = 20'000'000;
+
+struct Expect {
+  enum class Where { Vga, Log, Serial, Any } where = Where::Any;
+  std::string text;
+};
+
+Expect parse_expect(const std::string& arg) {
+  Expect e;
+  auto take = [&](const char* prefix, Expect::Where w) {
+    const std::size_t n = std::strlen(prefix);
+    if (arg.compare(0, n, prefix) != 0) return false;
+    e.where = w;
+    e.text = arg.substr(n);
+    return true;
+  };
+  if (!take("vga:", Expect::Where::Vga) && !take("log:", Expect::Where::Log) &&
+      !take("serial:", Expect::Where::Serial))
+    e.text = arg;
+  return e;
+}
+
+std::string join(const std::vector<std::string>& rows) {
+  std::string s;
+  for (const auto& r : rows) s += r + "\n";
+  return s;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  devices::PcConfig cfg;
+  std::vector<Expect> expects;
+  u64 max_insns = 2'000'000'000;
+  std::string screenshot, log_path;
+  std::vector<std::string> images;
+  for (int k = 1; k < argc; ++k) {
+    std::string a = argv[k];
+    auto next = [&]() -> std::string {
+      if (k + 1 >= argc) {
+        std::fprintf(stderr, "pcjit_boot_test: %s needs a value\n", a.c_str());
+        std::exit(2);
+      }
+      return argv[++k];
+    };
+    if (a == "-m") cfg.ram_bytes = std::strtoull(next().c_str(), nullptr, 0) << 20;
+    else if (a == "--hda") images.push_back(cfg.hda = next());
+    else if (a == "--hdb") images.push_back(cfg.hdb = next());
+    else if (a == "--cdrom") images.push_back(cfg.cdrom = next());
+    else if (a == "--fda") images.push_back(cfg.fda = next());
+    else if (a == "--boot") cfg.boot_order = next();
+    else if (a == "--expect") expects.push_back(parse_expect(next()));
+    else if (a == "--max-insns") max_insns = std::strtoull(next().c_str(), nullptr, 0);
+    else if (a == "--screenshot") screenshot = next();
+    else if (a == "--log") log_path = next();
+    else {
+      std::fprintf(stderr, "pcjit_boot_test: unknown argument %s\n", a.c_str());
+      return 2;
+    }
+  }
+  for (const auto& img : images) {
+    if (!std::filesystem::exists(img)) {
+      std::printf("SKIP: guest image %s is not built (run scripts/guests/build.sh)\n", img.c_str());
+      return kSkip;
+    }
+  }
+  if (!std::filesystem::exists(cfg.bios)) {
+    std::printf("SKIP: %s not installed (Debian package seabios)\n", cfg.bios.c_str());
+    return kSkip;
+  }
+  cfg.snapshot = true;  // never modify the cached images
+
+  std::string log, serial;
+  cfg.seabios_log = [&](u8 b) { log.push_back(static_cast<char>(b)); };
+  cfg.serial0 = [&](u8 b) { serial.push_back(static_cast<char>(b)); };
+  const auto t0 = std::chrono::steady_clock::now();
+  try {
+    core::Machine m(core::MachineConfig{cfg.ram_bytes});
+    m.set_processor(std::make_unique<cpu::Cpu>(m));
+    devices::PcBoard& pc = devices::build_pc(m, cfg);
+
+    auto screen = [&] { return join(pc.vga().text_screen()); };
+    auto all_seen = [&] {
+      const std::string vga = screen();
+      for (const Expect& e : expects) {
+        bool in_vga = vga.find(e.text) != std::string::npos;
+        bool in_log = log.find(e.text) != std::string::npos;
+        bool in_serial = serial.find(e.text) != std::string::npos;
+        bool ok = e.where == Expect::Where::Vga      ? in_vga
+                  : e.where == Expect::Where::Log    ? in_log
+                  : e.where == Expect::Where::Serial ? in_serial
+                                                     : (in_vga || in_log || in_serial);
+        if (!ok) return false;
+      }
+      return true;
+    };
+    std::function<void()> check = [&] {
+      if (!expects.empty() && all_seen()) {
+        m.request_stop(core::StopKind::Debugger, 0, "every expected text appeared");
+        return;
+      }
+      m.events().schedule(m.clock().now_ns() + kCheckPeriodNs, check);
+    };
+    m.events().schedule(kCheckPeriodNs, check);
+
+    core::StopInfo stop = m.run(core::RunLimits{max_insns});
+    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    const bool pass = !expects.empty() && all_seen();
+    std::printf("---- VGA text screen ----\n%s-------------------------\n", screen().c_str());
+    if (!serial.empty()) std::printf("---- COM1 ----\n%s\n--------------\n", serial.c_str());
+    std::printf("stop: %s\nretired %llu instructions, virtual %.3f s, wall %.2f s (%.1f MIPS), resets %llu\n",
+                stop.message.c_str(), static_cast<unsigned long long>(m.clock().retired()),
+                static_cast<double>(m.clock().now_ns()) / 1e9, secs,
+                static_cast<double>(m.clock().retired()) / secs / 1e6,
+                static_cast<unsigned long long>(m.reset_count()));
+    if (!screenshot.empty()) {
+      pc.vga().write_png(screenshot);
+      std::printf("screenshot: %s\n", screenshot.c_str());
+    }
+    if (!log_path.empty()) {
+      if (std::FILE* f = std::fopen(log_path.c_str(), "wb")) {
+        std::fwrite(log.data(), 1, log.size(), f);
+        std::fclose(f);
+      }
+    }
+    if (!pass) {
+      const std::size_t tail = log.size() > 3000 ? log.size() - 3000 : 0;
+      std::printf("---- SeaBIOS log (tail) ----\n%s\n", log.c_str() + tail);
+      for (const Expect& e : expects) std::printf("expected: \"%s\"\n", e.text.c_str());
+      std::printf("FAIL\n");
+      return 1;
+    }
+    std::printf("PASS\n");
+    return 0;
+  } catch (const std::exception& ex) {
+    std::printf("error: %s\n", ex.what());
+    return 1;
+  }
+}
