@@ -116,6 +116,7 @@ void Tracer::write(const std::string& line) {
 void Tracer::note(const std::string& line) {
   finish();
   write(line);
+  std::fflush(out_);
 }
 
 void Tracer::print_details() {
@@ -154,7 +155,6 @@ void Tracer::finish() {
   }
   group_ = Group::None;
   details_.clear();
-  std::fflush(out_);
 }
 
 void Tracer::before_insn(const cpu::CpuState& state, std::span<const u8> bytes) {

@@ -35,7 +35,10 @@ std::string exception_name(u8 vector, u32 error, bool has_error);
 class Tracer final : public cpu::ExecObserver {
  public:
   explicit Tracer(std::FILE* out) : out_(out) {}
-  ~Tracer() override { finish(); }
+  ~Tracer() override {
+    finish();
+    std::fflush(out_);
+  }
   Tracer(const Tracer&) = delete;
   Tracer& operator=(const Tracer&) = delete;
 
