@@ -11,7 +11,7 @@ namespace pcjit::devices {
 namespace {
 // Main status register (8.1.2) and DOR bits (2.1.2).
 constexpr u8 kMsrRqm = 0x80, kMsrDio = 0x40, kMsrBusy = 0x10;
-constexpr u8 kDorNotReset = 0x04, kDorDmaGate = 0x08;
+constexpr u8 kDorNotReset = 0x04;
 // ST0 interrupt codes and flags (Table 8-1..8-4).
 constexpr u8 kSt0Abnormal = 0x40, kSt0Invalid = 0x80, kSt0Polling = 0xC0, kSt0SeekEnd = 0x20;
 constexpr u8 kSt1EndOfCylinder = 0x80, kSt1Overrun = 0x10, kSt1NoData = 0x04, kSt1MissingAm = 0x01;
@@ -100,8 +100,10 @@ void Fdc82077::controller_reset() {
 }
 
 void Fdc82077::raise_irq() {
+  // The datasheet tristates INT while DOR's DMA gate is low, but SeaBIOS enables the
+  // controller with DOR = 04h and waits for the reset interrupt; QEMU, which it is written
+  // against, does not gate the line, so neither do we.
   s_.irq = true;
-  if (!(s_.dor & kDorDmaGate)) return;
   irq_.set_irq(kIrq, false);  // a fresh edge for the edge-triggered 8259
   irq_.set_irq(kIrq, true);
 }
@@ -146,9 +148,6 @@ void Fdc82077::write_port(unsigned offset, u8 value) {
     case 2: {
       u8 old = s_.dor;
       s_.dor = value;
-      // The DMA gate also gates IRQ 6: a pending interrupt shows when it opens.
-      if ((value & kDorDmaGate) && !(old & kDorDmaGate) && s_.irq) raise_irq();
-      if (!(value & kDorDmaGate) && (old & kDorDmaGate)) irq_.set_irq(kIrq, false);
       if (!(value & kDorNotReset)) {
         s_.command.clear();
         s_.result.clear();
@@ -286,8 +285,10 @@ void Fdc82077::cmd_read_write(bool write) {
     }
     if (moved == 0) return finish(kSt0Abnormal, kSt1Overrun);
     bool tc = moved < size || (!tc_before && dma_->terminal_count(kDmaChannel)) || dma_->masked(kDmaChannel);
-    // Advance to the next sector ID (Table 8-7: R+1, or at EOT the next side / cylinder).
-    bool end_of_track = r == eot;
+    // Advance to the next sector ID (Table 8-7: R+1, or at EOT the next side / cylinder). The
+    // last sector of the physical track counts as EOT too: SeaBIOS asks for EOT = first + count - 1
+    // even when a multi-track read runs onto side 1, and QEMU moves on at either.
+    bool end_of_track = r == eot || r >= g.sectors_per_track;
     if (!end_of_track) {
       ++r;
     } else if (mt && head == 0) {

@@ -144,6 +144,27 @@ TEST_CASE("a multi-track READ DATA continues from side 0 to side 1 of the same c
   CHECK(r.lba_at(0x20200) == 2 * 36 + 18);
 }
 
+TEST_CASE("a SeaBIOS-style multi-track read whose EOT lies past the track continues on side 1") {
+  // SeaBIOS floppy_read: command E6h with EOT = first sector + count - 1 (here 10 + 18 - 1 = 27).
+  Rig r;
+  r.program_dma(0x50000, 18 * 512, true);
+  auto res = r.command({0xE6, 0x00, 0, 0, 10, 2, 27, 0x1B, 0xFF});
+  REQUIRE(res.size() == 7);
+  CHECK((res[0] & 0xC0) == 0);
+  CHECK(res[4] == 1);
+  CHECK(res[5] == 10);
+  CHECK(r.lba_at(0x50000) == 9);
+  CHECK(r.lba_at(0x50000 + 17 * 512) == 26);
+}
+
+TEST_CASE("the reset interrupt arrives with DOR = 04h, as SeaBIOS enables the controller") {
+  core::Machine m{core::MachineConfig{}};
+  IrqLog irq;
+  Fdc82077 fdc{m, irq, nullptr};
+  m.io().out(0x3F2, 1, 0x04);
+  CHECK(irq.rises == 1);
+}
+
 TEST_CASE("reaching EOT before terminal count ends abnormally with End of Cylinder") {
   Rig r;
   r.program_dma(0x30000, 4096, true);
