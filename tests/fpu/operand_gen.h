@@ -51,7 +51,10 @@ inline sf::F80 gen80(Rng& r) {
       return mk(0x7FFF, g);  // SNaN
     }
     case 6:
-      if (r.below(4) == 0) return mk(static_cast<int>(r.below(0x7FFF)), sig & ~(1ull << 63));  // unsupported
+      if (r.below(4) == 0) {  // unsupported: unnormal, pseudo-infinity, pseudo-NaN
+        int e = r.coin() ? 0x7FFF : static_cast<int>(r.below(0x7FFE)) + 1;
+        return mk(e, r.coin() ? 0 : sig & ~(1ull << 63));
+      }
       return mk(0x7FFE - static_cast<int>(r.below(70)), sig);
     case 7: return mk(1 + static_cast<int>(r.below(70)), sig);
     case 8: return mk(0x3FFF + static_cast<int>(r.below(70)), sig);  // integers and halves
