@@ -21,6 +21,10 @@ struct Stats {
   std::uint64_t cases = 0;
   std::uint64_t mismatches = 0;
   int show = 5;
+  // Transcendentals are compared in ulps (the host is not correctly rounded either).
+  bool ulp_mode = false;
+  std::uint64_t max_ulp = 0;
+  std::uint64_t beyond_one_ulp = 0;
 };
 
 struct DiffCase {
@@ -35,4 +39,5 @@ struct DiffCase {
 namespace pcjit::fpu_test {
 std::span<const DiffCase> x87_cases();
 std::span<const DiffCase> sse_cases();
+std::span<const DiffCase> transcend_cases();
 }  // namespace pcjit::fpu_test

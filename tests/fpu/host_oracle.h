@@ -50,6 +50,8 @@ PCJIT_X87_BIN(host_fprem, "fprem")
 PCJIT_X87_BIN(host_fprem1, "fprem1")
 PCJIT_X87_BIN(host_fcom, "fcom %%st(1)")
 PCJIT_X87_BIN(host_fucom, "fucom %%st(1)")
+PCJIT_X87_BIN(host_fyl2x, "fyl2x")
+PCJIT_X87_BIN(host_fyl2xp1, "fyl2xp1")
 #undef PCJIT_X87_BIN
 
 // Same with OE/UE possibly unmasked: FNSAVE (a no-wait instruction) reads the register and the
@@ -91,6 +93,7 @@ PCJIT_X87_BIN_SAVE(host_fscale_save, "fscale")
   }
 PCJIT_X87_UN(host_fsqrt, "fsqrt")
 PCJIT_X87_UN(host_frndint, "frndint")
+PCJIT_X87_UN(host_f2xm1, "f2xm1")
 #undef PCJIT_X87_UN
 
 inline X87Out host_fxtract(sf::F80 a, std::uint16_t cw) {

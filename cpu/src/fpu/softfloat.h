@@ -119,6 +119,11 @@ struct Extracted {
 };
 Extracted extract(F80 a, Env& env);  // FXTRACT
 
+// ---- x87 transcendentals (~126-bit intermediates, one final rounding; no precision control) ----
+F80 f2xm1(F80 x, Env& env);          // F2XM1: 2^x - 1 (defined for |x| <= 1)
+F80 yl2x(F80 x, F80 y, Env& env);    // FYL2X: y * log2(x), x = ST(0), y = ST(1)
+F80 yl2xp1(F80 x, F80 y, Env& env);  // FYL2XP1: y * log2(x + 1)
+
 // ---- x87 conversions ----
 F80 from_int(i64 v);  // FILD m16/m32/m64: always exact
 // FIST/FISTP: round per env.round; NaN/inf/out of range -> IE and the integer indefinite
