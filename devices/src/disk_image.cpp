@@ -40,8 +40,9 @@ void check_size(const std::string& path, u64 size, DiskMedia media) {
       fail(path, fmt::format("{} bytes is not a floppy format (expected e.g. 1474560 for 1.44 MB)", size));
     return;
   }
-  unsigned ss = sector_size_for(media);
-  if (size % ss != 0) fail(path, fmt::format("{} bytes is not a multiple of the {}-byte sector", size, ss));
+  // ISO images are read in 2048-byte blocks, but hybrid images are only promised to be whole
+  // 512-byte sectors (like QEMU, a trailing partial CD block is not addressable).
+  if (size % 512 != 0) fail(path, fmt::format("{} bytes is not a multiple of the 512-byte sector", size));
 }
 }  // namespace
 
