@@ -88,6 +88,59 @@ void fyl2xp1_case(Rng& r, Stats& st) {
   check_ulp(st, cw, x, y, h, sf::yl2xp1(x, y, e), e);
 }
 
+void fpatan_case(Rng& r, Stats& st) {
+  sf::Env e;
+  std::uint16_t cw = gen_cw(r, e);
+  sf::F80 x = gen80(r), y = r.below(4) == 0 ? gen80_pair(r, x, 0) : gen80(r);
+  X87Out h = host_fpatan(x, y, cw);
+  check_ulp(st, cw, x, y, h, sf::fpatan(x, y, e), e);
+}
+
+// Trig arguments: mostly moderate (|x| < 2^10), sometimes anything below 2^64.
+sf::F80 gen_angle(Rng& r) {
+  sf::F80 a = gen80(r);
+  if (a.exp() == 0x7FFF || a.exp() == 0) return a;
+  int top = r.below(4) == 0 ? 0x403F : 0x4009;
+  a.se = static_cast<std::uint16_t>((a.se & 0x8000) | (top - static_cast<int>(r.below(r.coin() ? 12 : 90))));
+  return a;
+}
+
+// C2 (bit 10) must match: it reports |x| >= 2^63.
+void check_trig(Stats& st, std::uint16_t cw, sf::F80 a, const X87Out& h, const sf::Trig& t, sf::F80 mine,
+                sf::F80 host_v, const sf::Env& e) {
+  X87Out hh = h;
+  hh.v = host_v;
+  if (((h.sw >> 10) & 1) != (t.out_of_range ? 1 : 0)) hh.sw = static_cast<std::uint16_t>(hh.sw ^ sf::kIE);
+  check_ulp(st, cw, a, {}, hh, mine, e);
+}
+
+template <X87Out (*Host)(sf::F80, std::uint16_t), sf::Trig (*Mine)(sf::F80, sf::Env&)>
+void trig1_case(Rng& r, Stats& st) {
+  sf::Env e;
+  std::uint16_t cw = gen_cw(r, e);
+  sf::F80 a = gen_angle(r);
+  X87Out h = Host(a, cw);
+  sf::Trig t = Mine(a, e);
+  check_trig(st, cw, a, h, t, t.value, h.v, e);
+}
+
+// FSINCOS leaves ST0 = cos, ST1 = sin; FPTAN leaves ST0 = 1.0, ST1 = tan (in range).
+template <X87Out (*Host)(sf::F80, std::uint16_t), sf::Trig (*Mine)(sf::F80, sf::Env&)>
+void trig2_case(Rng& r, Stats& st) {
+  sf::Env e;
+  std::uint16_t cw = gen_cw(r, e);
+  sf::F80 a = gen_angle(r);
+  X87Out h = Host(a, cw);
+  sf::Trig t = Mine(a, e);
+  if (t.out_of_range) {
+    check_trig(st, cw, a, h, t, t.value, h.v, e);
+    return;
+  }
+  check_trig(st, cw, a, h, t, t.second, h.v, e);
+  --st.cases;  // one case, two results
+  check_trig(st, cw, a, h, t, t.value, h.v2, e);
+}
+
 }  // namespace
 
 std::span<const DiffCase> transcend_cases() {
@@ -95,6 +148,11 @@ std::span<const DiffCase> transcend_cases() {
       {"f2xm1", f2xm1_case},
       {"fyl2x", fyl2x_case},
       {"fyl2xp1", fyl2xp1_case},
+      {"fpatan", fpatan_case},
+      {"fsin", trig1_case<host_fsin, sf::fsin>},
+      {"fcos", trig1_case<host_fcos, sf::fcos>},
+      {"fsincos", trig2_case<host_fsincos, sf::fsincos>},
+      {"fptan", trig2_case<host_fptan, sf::fptan>},
   };
   return kCases;
 }

@@ -52,6 +52,7 @@ PCJIT_X87_BIN(host_fcom, "fcom %%st(1)")
 PCJIT_X87_BIN(host_fucom, "fucom %%st(1)")
 PCJIT_X87_BIN(host_fyl2x, "fyl2x")
 PCJIT_X87_BIN(host_fyl2xp1, "fyl2xp1")
+PCJIT_X87_BIN(host_fpatan, "fpatan")
 #undef PCJIT_X87_BIN
 
 // Same with OE/UE possibly unmasked: FNSAVE (a no-wait instruction) reads the register and the
@@ -94,6 +95,8 @@ PCJIT_X87_BIN_SAVE(host_fscale_save, "fscale")
 PCJIT_X87_UN(host_fsqrt, "fsqrt")
 PCJIT_X87_UN(host_frndint, "frndint")
 PCJIT_X87_UN(host_f2xm1, "f2xm1")
+PCJIT_X87_UN(host_fsin, "fsin")
+PCJIT_X87_UN(host_fcos, "fcos")
 #undef PCJIT_X87_UN
 
 inline X87Out host_fxtract(sf::F80 a, std::uint16_t cw) {
@@ -106,6 +109,22 @@ inline X87Out host_fxtract(sf::F80 a, std::uint16_t cw) {
                : "memory", "st", "st(1)", "st(2)", "st(3)", "st(4)", "st(5)", "st(6)", "st(7)");
   return X87Out{cooked(r), cooked(r2), sw};
 }
+
+// Two-result forms: ST0 and ST1 after FSINCOS / FPTAN.
+#define PCJIT_X87_UN2(name, body)                                                                \
+  inline X87Out name(sf::F80 a, std::uint16_t cw) {                                             \
+    Raw80 ra = raw(a), r{}, r2{};                                                                \
+    std::uint16_t sw = 0;                                                                        \
+    asm volatile("fninit\n\tfldcw %[cw]\n\tfldt %[a]\n\t" body                                \
+                 "\n\tfnstsw %[sw]\n\tfstpt %[r]\n\tfstpt %[r2]\n\tfninit"                      \
+                 : [r] "=m"(r), [r2] "=m"(r2), [sw] "=m"(sw)                                    \
+                 : [a] "m"(ra), [cw] "m"(cw)                                                    \
+                 : "memory", "st", "st(1)", "st(2)", "st(3)", "st(4)", "st(5)", "st(6)", "st(7)"); \
+    return X87Out{cooked(r), cooked(r2), sw};                                                    \
+  }
+PCJIT_X87_UN2(host_fsincos, "fsincos")
+PCJIT_X87_UN2(host_fptan, "fptan")
+#undef PCJIT_X87_UN2
 
 // Store ST0 = a to memory in another format (FST/FIST/FBSTP); T is the memory image type.
 #define PCJIT_X87_STORE(name, T, insn)                                                           \

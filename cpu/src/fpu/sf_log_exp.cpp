@@ -16,7 +16,7 @@ W expm1_w(const W& y) {
   W sum = y, term = y;
   for (int k = 2; k < 80; ++k) {
     term = w_div(w_mul(term, y), w_from_int(k));
-    if (term.m == 0 || term.exp < sum.exp - 132) break;
+    if (term.m == 0 || term.exp < sum.exp - 132) return w_nudge(sum, term);
     sum = w_add(sum, term);
   }
   return sum;

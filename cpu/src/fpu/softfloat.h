@@ -123,6 +123,18 @@ Extracted extract(F80 a, Env& env);  // FXTRACT
 F80 f2xm1(F80 x, Env& env);          // F2XM1: 2^x - 1 (defined for |x| <= 1)
 F80 yl2x(F80 x, F80 y, Env& env);    // FYL2X: y * log2(x), x = ST(0), y = ST(1)
 F80 yl2xp1(F80 x, F80 y, Env& env);  // FYL2XP1: y * log2(x + 1)
+F80 fpatan(F80 x, F80 y, Env& env);  // FPATAN: atan(y / x) in the quadrant of (x, y), x = ST(0)
+// FSIN/FCOS/FSINCOS/FPTAN. |x| >= 2^63: out_of_range (C2 = 1), value = x, nothing else done.
+// fsincos: value = sin, second = cos (ST(0) = cos after the push); fptan: second = +1.0.
+struct Trig {
+  F80 value;
+  F80 second;
+  bool out_of_range = false;
+};
+Trig fsin(F80 x, Env& env);
+Trig fcos(F80 x, Env& env);
+Trig fsincos(F80 x, Env& env);
+Trig fptan(F80 x, Env& env);
 
 // ---- x87 conversions ----
 F80 from_int(i64 v);  // FILD m16/m32/m64: always exact

@@ -86,6 +86,13 @@ inline W w_div(const W& a, const W& b) {
   return W{a.sign != b.sign, a.exp - b.exp - (ge ? 0 : 1), q};
 }
 
+// A series stopped at `tail` (its first neglected term): w_round80 treats a sum as slightly too
+// small, so step one unit down when the neglected tail points the other way.
+inline W w_nudge(const W& sum, const W& tail) {
+  if (tail.m == 0 || sum.m == 0 || tail.sign == sum.sign) return sum;
+  return w_norm(sum.sign, sum.exp, sum.m - 1);
+}
+
 // Constants to 128 bits (truncated; computed with 80-digit decimal arithmetic).
 inline constexpr u128 make_u128(u64 hi, u64 lo) { return (u128{hi} << 64) | lo; }
 inline W w_ln2() { return W{false, -1, make_u128(0xb17217f7d1cf79abull, 0xc9e3b39803f2f6afull)}; }
