@@ -101,7 +101,7 @@ u8 Uart16550::read(unsigned reg) {
       if (dlab) return static_cast<u8>(s_.divisor);
       if (!s_.rx.empty()) v = s_.rx.pop();
       s_.timeout_pending = false;
-      restart_timeout();
+      restart_timeout(m_.clock().now_ns());
       break;
     case 1: return dlab ? static_cast<u8>(s_.divisor >> 8) : s_.ier;
     case 2:
@@ -139,12 +139,12 @@ void Uart16550::write(unsigned reg, u8 value) {
       if (instant_tx_) {
         while (!s_.tx.empty()) {
           u8 b = s_.tx.pop();
-          if (s_.mcr & kMcrLoop) rx_byte(b);
+          if (s_.mcr & kMcrLoop) rx_byte(b, m_.clock().now_ns());
           else if (sink_) sink_(b);
         }
         s_.thre_pending = true;
       } else if (!s_.tsr_busy) {
-        start_tx();
+        start_tx(m_.clock().now_ns());
       }
       break;
     case 1:
@@ -179,7 +179,7 @@ void Uart16550::write(unsigned reg, u8 value) {
     case 4:
       s_.mcr = value & 0x1F;
       set_msr_inputs((s_.mcr & kMcrLoop) ? loopback_inputs() : s_.msr_inputs);
-      if (!(s_.mcr & kMcrLoop) && !host_rx_.empty() && !rx_event_) schedule_host_rx();
+      if (!(s_.mcr & kMcrLoop) && !host_rx_.empty() && !rx_event_) schedule_host_rx(m_.clock().now_ns());
       break;
     case 7: s_.scr = value; break;
     default: break;  // LSR and MSR writes are factory test modes
@@ -210,25 +210,26 @@ void Uart16550::set_modem_inputs(u8 msr_high) {
   update_irq();
 }
 
-void Uart16550::start_tx() {
+void Uart16550::start_tx(u64 at) {
   tsr_ = s_.tx.pop();
   s_.tsr_busy = true;
   if (s_.tx.empty()) s_.thre_pending = true;  // the holding register / FIFO just emptied
-  tx_event_ = m_.events().schedule(m_.clock().now_ns() + char_time_ns(), [this] {
+  u64 done = at + char_time_ns();
+  tx_event_ = m_.events().schedule(done, [this, done] {
     tx_event_ = 0;
-    finish_tx();
+    finish_tx(done);
   });
 }
 
-void Uart16550::finish_tx() {
+void Uart16550::finish_tx(u64 at) {
   s_.tsr_busy = false;
-  if (s_.mcr & kMcrLoop) rx_byte(tsr_);
+  if (s_.mcr & kMcrLoop) rx_byte(tsr_, at);
   else if (sink_) sink_(tsr_);
-  if (!s_.tx.empty()) start_tx();
+  if (!s_.tx.empty()) start_tx(at);
   update_irq();
 }
 
-void Uart16550::rx_byte(u8 b) {
+void Uart16550::rx_byte(u8 b, u64 at) {
   bool full = fifo_mode() ? s_.rx.full() : !s_.rx.empty();
   if (full) {
     s_.lsr_errors |= kLsrOe;
@@ -241,16 +242,16 @@ void Uart16550::rx_byte(u8 b) {
     s_.rx.push(b);
   }
   s_.timeout_pending = false;
-  restart_timeout();
+  restart_timeout(at);
   update_irq();
 }
 
-void Uart16550::restart_timeout() {
+void Uart16550::restart_timeout(u64 at) {
   cancel(timeout_event_);
   if (!fifo_mode() || s_.rx.empty()) return;
   // Datasheet: a timeout interrupt when the FIFO holds data and nothing was received or read
   // for four character times.
-  timeout_event_ = m_.events().schedule(m_.clock().now_ns() + 4 * char_time_ns(), [this] {
+  timeout_event_ = m_.events().schedule(at + 4 * char_time_ns(), [this] {
     timeout_event_ = 0;
     if (fifo_mode() && !s_.rx.empty()) s_.timeout_pending = true;
     update_irq();
@@ -259,20 +260,21 @@ void Uart16550::restart_timeout() {
 
 void Uart16550::receive(u8 byte) {
   host_rx_.push_back(byte);
-  if (!rx_event_) schedule_host_rx();
+  if (!rx_event_) schedule_host_rx(m_.clock().now_ns());
 }
 
-void Uart16550::schedule_host_rx() {
-  rx_event_ = m_.events().schedule(m_.clock().now_ns() + char_time_ns(), [this] {
+void Uart16550::schedule_host_rx(u64 from) {
+  u64 at = from + char_time_ns();
+  rx_event_ = m_.events().schedule(at, [this, at] {
     rx_event_ = 0;
     // The host line waits while the receiver is full (like flow control) or looped back.
     bool room = fifo_mode() ? !s_.rx.full() : s_.rx.empty();
     if (!host_rx_.empty() && room && !(s_.mcr & kMcrLoop)) {
       u8 b = host_rx_.front();
       host_rx_.pop_front();
-      rx_byte(b);
+      rx_byte(b, at);
     }
-    if (!host_rx_.empty() && !(s_.mcr & kMcrLoop)) schedule_host_rx();
+    if (!host_rx_.empty() && !(s_.mcr & kMcrLoop)) schedule_host_rx(at);
   });
 }
 

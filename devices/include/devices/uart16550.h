@@ -83,11 +83,13 @@ class Uart16550 final : public core::Device {
   u8 iir() const;
   u8 lsr() const;
   void update_irq();
-  void rx_byte(u8 b);
-  void start_tx();
-  void finish_tx();
-  void schedule_host_rx();
-  void restart_timeout();
+  // `at`: the virtual time the event happens (an event may run after its deadline when time
+  // jumps; chained characters keep the line's pace from the deadline, not from "now").
+  void rx_byte(u8 b, u64 at);
+  void start_tx(u64 at);
+  void finish_tx(u64 at);
+  void schedule_host_rx(u64 from);
+  void restart_timeout(u64 at);
   void set_msr_inputs(u8 inputs);
   u8 loopback_inputs() const;
   void cancel(core::EventId& id);
