@@ -133,8 +133,12 @@ void Ps2Mouse::command(u8 b) {
       break;
     case 0xFE: s_.out.push(s_.last_sent); break;
     case 0xF6: defaults(); send(kAck); break;
-    case 0xF5: s_.reporting = false; send(kAck); break;
-    case 0xF4: s_.reporting = true; send(kAck); break;
+    case 0xF5:
+    case 0xF4:  // both also clear the movement counters
+      s_.reporting = b == 0xF4;
+      s_.dx = s_.dy = 0;
+      send(kAck);
+      break;
     case 0xF3:
     case 0xE8: s_.pending = b; send(kAck); break;
     case 0xF2: send(kAck); send(s_.id); break;
