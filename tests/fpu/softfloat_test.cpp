@@ -164,3 +164,31 @@ TEST_CASE("SSE: DAZ, FTZ, tiny-but-exact results and conversion indefinites (SDM
   CHECK(to_i32(F32{0x4F32D05Eu}, e, true) == static_cast<i32>(0x80000000u));  // 3e9 > INT32_MAX
   CHECK(e.flags == kIE);
 }
+
+TEST_CASE("Transcendentals: exact and hand-computed values (SDM Vol. 2 special tables)") {
+  Env e;
+  // atan(1/1) = pi/4; pi = C90FDAA22168C234 C4C6...h x 2^-62, next bits 1100b -> rounds up.
+  CHECK(fpatan(kOne, kOne, e) == f80(0x3FFE, 0xC90FDAA22168C235ull));
+  CHECK((e.flags & kPE) != 0);
+  e = Env{};  // y = +0, x = -0: +pi (FPATAN table)
+  CHECK(fpatan(f80(0x8000, 0), kF80Zero, e) == f80(0x4000, 0xC90FDAA22168C235ull));
+  e = Env{};
+  CHECK(f2xm1(kOne, e) == kOne);  // 2^1 - 1
+  CHECK(f2xm1(f80(0xBFFF, 0x8000000000000000ull), e) == f80(0xBFFE, 0x8000000000000000ull));  // -0.5
+  e = Env{};
+  CHECK(yl2x(f80(0x4002, 0x8000000000000000ull), kOne, e) == kThree);  // log2(8) = 3
+  e = Env{};
+  CHECK(yl2x(kF80Zero, kOne, e) == f80(0xFFFF, 0x8000000000000000ull));  // -inf, ZE
+  CHECK(e.flags == kZE);
+  e = Env{};
+  CHECK(fcos(kF80Zero, e).value == kOne);
+  CHECK(e.flags == 0);
+  Trig t = fsin(f80(0x403F, 0x8000000000000000ull), e);  // 2^64 is out of range: C2, unchanged
+  CHECK(t.out_of_range);
+  CHECK(t.value == f80(0x403F, 0x8000000000000000ull));
+  e = Env{};
+  t = fptan(kInf, e);  // infinity: invalid, indefinite in both registers
+  CHECK(e.flags == kIE);
+  CHECK(t.value == kRealIndefinite);
+  CHECK(t.second == kRealIndefinite);
+}
