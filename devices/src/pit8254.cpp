@@ -101,11 +101,8 @@ u64 Pit8254::next_rising_edge(const Counter& c, u64 after) {
     }
   };
   u64 e = edge_in(c.base_tick, c.base_count);
-  if (c.reload_pending && e >= c.null_until) {
-    u64 from = after < c.null_until ? c.null_until - 1 : after;
-    e = edge_in(c.null_until, c.pending_reload);
-    if (e != kNone && e <= from) e = kNone;
-  }
+  // The old period's last edge is the reload boundary itself; later edges follow the new count.
+  if (c.reload_pending && e != kNone && e > c.null_until) e = edge_in(c.null_until, c.pending_reload);
   return e;
 }
 

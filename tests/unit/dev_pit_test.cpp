@@ -85,6 +85,20 @@ TEST_CASE("PIT: mode 2 on counter 0 raises IRQ0 once per period") {
   CHECK(r.irq.rises == 10);
 }
 
+TEST_CASE("PIT: a count written in mode 2 while counting takes effect at the end of the period") {
+  Rig r;
+  r.out(0x43, 0x34);
+  r.count16(0, 1000);
+  r.to_tick(500);
+  r.count16(0, 500);
+  r.to_tick(900);
+  CHECK(r.latched(0) == 101);  // still the old count
+  r.to_tick(1100);             // the new count was loaded at tick 1001
+  CHECK(r.latched(0) == 401);
+  r.to_tick(2001);             // OUT rose at 1001, 1501 and 2001
+  CHECK(r.irq.rises == 3);
+}
+
 TEST_CASE("PIT: mode 0 OUT goes high N+1 pulses after the count is written, once") {
   Rig r;
   r.out(0x43, 0x30);  // counter 0, mode 0
