@@ -63,6 +63,11 @@ std::unique_ptr<DiskImage> DiskImage::open(const std::string& path, const DiskOp
   d->sector_size_ = sector_size_for(options.media);
   d->write_through_ = options.writable && !options.snapshot && options.media != DiskMedia::Cdrom;
   int fd = ::open(path.c_str(), (d->write_through_ ? O_RDWR : O_RDONLY) | O_CLOEXEC);
+  if (fd < 0 && d->write_through_ && (errno == EACCES || errno == EROFS || errno == EPERM)) {
+    // No write permission: the guest still gets a writable disk, its writes stay in the overlay.
+    d->write_through_ = false;
+    fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  }
   if (fd < 0) fail(path, fmt::format("cannot open: {}", std::strerror(errno)));
   d->fd_ = fd;  // owned from here: the destructor closes it if a check below throws
   struct stat st {};

@@ -91,6 +91,24 @@ TEST_CASE("snapshot mode keeps writes out of a writable image; plain writable wr
   CHECK(std::all_of(now.begin() + 512, now.begin() + 1024, [](u8 b) { return b == 0x5A; }));
 }
 
+TEST_CASE("a writable open of a file without write permission falls back to the overlay") {
+  TempFile f(pattern(4), "noperm");
+  std::filesystem::permissions(f.path, std::filesystem::perms::owner_read, std::filesystem::perm_options::replace);
+  u64 before = fnv1a(f.contents());
+  bool root = ::geteuid() == 0;  // root ignores the permission bits: nothing to check there
+  {
+    auto img = DiskImage::open(f.path, true);
+    CHECK(img->writes_through() == root);
+    if (!root) {
+      std::vector<u8> data(512, 0x11), back(512);
+      REQUIRE(img->write_sectors(0, 1, data));
+      REQUIRE(img->read_sectors(0, 1, back));
+      CHECK(back[0] == 0x11);
+    }
+  }
+  CHECK(fnv1a(f.contents()) == before);
+}
+
 TEST_CASE("reads and writes outside the image are refused") {
   auto img = DiskImage::from_bytes(pattern(4), devices::DiskMedia::HardDisk, "mem");
   std::vector<u8> buf(1024);

@@ -20,7 +20,9 @@ namespace pcjit::devices {
 enum class DiskMedia : u8 { HardDisk, Cdrom, Floppy };
 
 struct DiskOpenOptions {
-  bool writable = false;  // write through to the file (unless snapshot)
+  // Write through to the file (unless snapshot). A file without write permission (or on a
+  // read-only file system) is opened read-only instead, with the overlay taking the writes.
+  bool writable = false;
   bool snapshot = false;  // writes go to the overlay even if writable
   DiskMedia media = DiskMedia::HardDisk;
 };
