@@ -11,6 +11,7 @@
 #include "devices/atapi_cdrom.h"
 #include "devices/disk_image.h"
 #include "devices/dma8237.h"
+#include "devices/fdc82077.h"
 #include "devices/fw_cfg.h"
 #include "devices/i440fx.h"
 #include "devices/ide_controller.h"
@@ -18,6 +19,7 @@
 #include "devices/pic8259.h"
 #include "devices/piix3.h"
 #include "devices/pit8254.h"
+#include "devices/uart16550.h"
 #include "devices/vga.h"
 #include "devices/vga_pci.h"
 
@@ -149,6 +151,10 @@ PcBoard::PcBoard(core::Machine& m, const PcConfig& cfg) : m_(m) {
   m.set_interrupt_controller(pic_.get());
   pit_ = std::make_unique<Pit8254>(m, *pic_, 0);
   dma_ = std::make_unique<Dma8237>(m);
+  fdc_ = std::make_unique<Fdc82077>(m, *pic_, dma_.get());  // 0x3F0, IRQ 6, DMA 2
+  if (fd) fdc_->insert(0, std::move(fd));
+  uarts_[0] = std::make_unique<Uart16550>(m, u16{0x3F8}, 4u, *pic_, cfg.serial0);  // COM1
+  uarts_[1] = std::make_unique<Uart16550>(m, u16{0x2F8}, 3u, *pic_);               // COM2
 
   pci_ = std::make_unique<PciBus>(m, *pic_);
   i440fx_ = std::make_unique<I440fx>(m, *pci_);  // 00:00.0
@@ -183,6 +189,8 @@ void PcBoard::reset() {
   pic_->reset();
   pit_->reset();
   dma_->reset();
+  fdc_->reset();
+  for (auto& u : uarts_) u->reset();
   pci_->reset();
   i440fx_->reset();
   piix3_->reset();

@@ -29,6 +29,8 @@ class Piix3;
 class AcpiPm;
 class IdeController;
 class Dma8237;
+class Fdc82077;
+class Uart16550;
 class Vga;
 class VgaPci;
 class FwCfg;
@@ -87,6 +89,7 @@ class PcBoard final : public core::Device {
   Vga& vga() { return *vga_; }
   FwCfg& fw_cfg() { return *fw_cfg_; }
   PciBus& pci() { return *pci_; }
+  Uart16550& com(unsigned index) { return *uarts_[index]; }
   const std::vector<std::pair<u8, u8>>& cmos() const { return cmos_; }
 
  private:
@@ -95,6 +98,8 @@ class PcBoard final : public core::Device {
   std::unique_ptr<PicPair> pic_;
   std::unique_ptr<Pit8254> pit_;
   std::unique_ptr<Dma8237> dma_;
+  std::unique_ptr<Fdc82077> fdc_;
+  std::array<std::unique_ptr<Uart16550>, 2> uarts_;
   std::unique_ptr<PciBus> pci_;
   std::unique_ptr<I440fx> i440fx_;
   std::unique_ptr<Piix3> piix3_;
