@@ -36,6 +36,7 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);  // progress per operation on long runs
   if (!kHostIsX86_64) {
     std::printf("SKIPPED: pcjit_fpu_diff needs an x86-64 host (the host FPU is the oracle)\n");
     return 0;

@@ -76,8 +76,11 @@ F80 f2xm1(F80 a, Env& env) {
     case Kind::Finite: break;
   }
   if (x.denormal) env.flags |= kDE;
-  if (x.exp == 0 && (x.m << 1) == 0)  // +-1: exact results 1 and -0.5
+  if (x.exp == 0 && (x.m << 1) == 0) {  // +-1: results 1 and -0.5, still reported inexact
+    env.flags |= kPE;                     // (measured: the hardware rounds its approximation)
+    env.c1 = !x.sign && (env.round == Round::Nearest || env.round == Round::Up);
     return x.sign ? F80{1ull << 63, 0xBFFE} : kF80One;
+  }
   return w_round80(expm1_w(w_mul(w_from(x), w_ln2())), env);
 }
 
