@@ -69,6 +69,11 @@ int run(const frontend::Options& o) {
   }
   if (stop.kind != core::StopKind::ExitPort && stop.kind != core::StopKind::InsnLimit)
     fmt::print(stderr, "pcjit: {}\n", stop.message);
+  if (o.dump_screen) {
+    std::fputs("---- VGA text screen ----\n", stdout);
+    for (const std::string& row : pc.text_screen()) std::printf("%s\n", row.c_str());
+    std::fputs("-------------------------\n", stdout);
+  }
   if (o.stats) print_stats(pc.cpu().stats(), pc.machine().clock().retired(), seconds);
   return frontend::exit_status(stop);
 }

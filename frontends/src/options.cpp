@@ -45,7 +45,22 @@ namespace {
 // Options that take a value; everything else starting with '-' is a flag.
 bool takes_value(const std::string& name) {
   return name == "bios" || name == "m" || name == "load-addr" || name == "trace-file" ||
-         name == "max-insns" || name == "debugcon";
+         name == "max-insns" || name == "debugcon" || name == "machine" || name == "hda" ||
+         name == "hdb" || name == "cdrom" || name == "fda" || name == "boot" || name == "serial" ||
+         name == "bios-log";
+}
+
+void parse_sink(const std::string& spelled, const std::string& value, SinkMode& mode, std::string& file) {
+  if (value == "stdio") {
+    mode = SinkMode::Stdio;
+  } else if (value == "none" || value == "null") {
+    mode = SinkMode::None;
+  } else if (value.rfind("file:", 0) == 0 && value.size() > 5) {
+    mode = SinkMode::File;
+    file = value.substr(5);
+  } else {
+    throw Error(fmt::format("{}: '{}' is not stdio, none or file:NAME", spelled, value));
+  }
 }
 
 void apply(Options& o, const std::string& name, const std::string& spelled, const std::string& value) {
@@ -66,16 +81,26 @@ void apply(Options& o, const std::string& name, const std::string& spelled, cons
   } else if (name == "max-insns") {
     o.max_insns = parse_number(spelled, value);
   } else if (name == "debugcon") {
-    if (value == "stdio") {
-      o.debugcon = DebugconMode::Stdio;
-    } else if (value == "none" || value == "null") {
-      o.debugcon = DebugconMode::None;
-    } else if (value.rfind("file:", 0) == 0 && value.size() > 5) {
-      o.debugcon = DebugconMode::File;
-      o.debugcon_file = value.substr(5);
-    } else {
-      throw Error(fmt::format("{}: '{}' is not stdio, none or file:NAME", spelled, value));
-    }
+    parse_sink(spelled, value, o.debugcon, o.debugcon_file);
+  } else if (name == "serial") {
+    parse_sink(spelled, value, o.serial, o.serial_file);
+  } else if (name == "bios-log") {
+    parse_sink(spelled, value, o.bios_log, o.bios_log_file);
+  } else if (name == "machine") {
+    if (value == "bare") o.machine = MachineKind::Bare;
+    else if (value == "pc") o.machine = MachineKind::Pc;
+    else throw Error(fmt::format("{}: '{}' is not bare or pc", spelled, value));
+  } else if (name == "hda" || name == "hdb" || name == "cdrom" || name == "fda") {
+    if (value.empty()) throw Error(fmt::format("{}: empty file name", spelled));
+    (name == "hda" ? o.hda : name == "hdb" ? o.hdb : name == "cdrom" ? o.cdrom : o.fda) = value;
+  } else if (name == "boot") {
+    if (value.empty() || value.find_first_not_of("acdn") != std::string::npos)
+      throw Error(fmt::format("{}: '{}' is not a list of the letters a, c, d, n", spelled, value));
+    o.boot = value;
+  } else if (name == "snapshot") {
+    o.snapshot = true;
+  } else if (name == "dump-screen") {
+    o.dump_screen = true;
   } else if (name == "trace") {
     o.trace = true;
   } else if (name == "stats") {
@@ -117,8 +142,16 @@ Options parse_options(std::span<const char* const> args) {
     }
     apply(o, name, spelled, value);
   }
-  if (!o.help && o.bios.empty() && o.flat.empty())
-    throw Error("nothing to run: give -bios FILE and/or a FLAT_BINARY (try --help)");
+  if (o.help) return o;
+  if (o.machine == MachineKind::Bare) {
+    const bool pc_only = !o.hda.empty() || !o.hdb.empty() || !o.cdrom.empty() || !o.fda.empty() ||
+                         o.snapshot || o.serial != SinkMode::None || o.bios_log != SinkMode::None ||
+                         o.dump_screen || o.boot != "cad";
+    if (pc_only)
+      throw Error("-hda/-hdb/-cdrom/-fda/-boot/-snapshot/-serial/--bios-log/--dump-screen need -machine pc");
+    if (o.bios.empty() && o.flat.empty())
+      throw Error("nothing to run: give -bios FILE and/or a FLAT_BINARY, or -machine pc (try --help)");
+  }
   return o;
 }
 
@@ -141,6 +174,15 @@ Runs an IA-32 PC guest in the pcjit interpreter.
   --trace-file F      like --trace, into file F
   --max-insns N       stop after N retired instructions
   -debugcon MODE      port 0xE9 debug console: stdio (default), file:NAME, or none
+  -machine bare|pc    bare (default): RAM, the images and the debug ports only;
+                      pc: the i440FX PC board (PIC, PIT, CMOS, PCI, IDE, floppy, VGA, ...) that
+                      boots SeaBIOS (-bios defaults to /usr/share/seabios/bios-256k.bin)
+  -hda F, -hdb F      disk images (pc only; raw), -cdrom F (ISO), -fda F (floppy image)
+  -boot ORDER         QEMU boot letters: a floppy, c disk, d CD, n network (default cad)
+  -snapshot           keep guest disk writes in memory
+  -serial MODE        COM1 output: stdio, file:NAME or none (default)
+  --bios-log MODE     SeaBIOS debug log (port 0x402): stdio, file:NAME or none (default)
+  --dump-screen       print the VGA text screen on stdout when the run ends
   --stats             print CPU event counters and the guest MIPS rate on stderr at the end
   -h, --help          this text
 

@@ -11,6 +11,8 @@
 
 #include "core/rom_image.h"
 #include "devices/debug_ports.h"
+#include "devices/pc_board.h"
+#include "devices/vga.h"
 
 namespace pcjit::frontend {
 
@@ -26,12 +28,12 @@ void require_regular_file(const std::string& path) {
 
 }  // namespace
 
-ConsoleSink::ConsoleSink(const Options& o) {
-  if (o.debugcon == DebugconMode::Stdio) {
+ConsoleSink::ConsoleSink(SinkMode mode, const std::string& file) {
+  if (mode == SinkMode::Stdio) {
     file_ = stdout;
-  } else if (o.debugcon == DebugconMode::File) {
-    file_ = std::fopen(o.debugcon_file.c_str(), "wb");
-    if (!file_) throw Error(fmt::format("{}: cannot open: {}", o.debugcon_file, std::strerror(errno)));
+  } else if (mode == SinkMode::File) {
+    file_ = std::fopen(file.c_str(), "wb");
+    if (!file_) throw Error(fmt::format("{}: cannot open: {}", file, std::strerror(errno)));
     owned_ = true;
   }
 }
@@ -60,7 +62,10 @@ std::vector<u8> read_flat_binary(const std::string& path, u32 load_addr, u64 ram
   return data;
 }
 
-Pc::Pc(const Options& o) : console_(o) {
+Pc::Pc(const Options& o)
+    : console_(o.debugcon, o.debugcon_file),
+      serial_(o.serial, o.serial_file),
+      bios_log_(o.bios_log, o.bios_log_file) {
   // Read the images before building anything so a bad file costs nothing.
   std::vector<u8> flat;
   if (!o.flat.empty()) flat = read_flat_binary(o.flat, o.load_addr, o.ram_bytes);
@@ -71,11 +76,14 @@ Pc::Pc(const Options& o) : console_(o) {
   auto cpu = std::make_unique<cpu::Cpu>(m);
   cpu_ = cpu.get();
   m.set_processor(std::move(cpu));
-  m.add_device(std::make_unique<devices::DebugExitPort>(m));
-  if (o.debugcon != DebugconMode::None) {
-    m.add_device(std::make_unique<devices::DebugConsole>(m, u16{0xE9}, [this](u8 b) { console_.put(b); }));
+  if (o.machine == MachineKind::Pc) {
+    build_board(o);
+  } else {
+    m.add_device(std::make_unique<devices::DebugExitPort>(m));
+    if (console_.enabled())
+      m.add_device(std::make_unique<devices::DebugConsole>(m, u16{0xE9}, [this](u8 b) { console_.put(b); }));
+    if (!o.bios.empty()) core::map_bios(m.memory(), o.bios);
   }
-  if (!o.bios.empty()) core::map_bios(m.memory(), o.bios);
   if (!flat.empty()) {
     m.memory().load_bytes(o.load_addr, flat);
     const u16 seg = static_cast<u16>(o.load_addr >> 4);
@@ -86,15 +94,41 @@ Pc::Pc(const Options& o) : console_(o) {
   }
 }
 
+// The PC board wires its own exit port, debug console, COM1 and BIOS log; we give it the sinks.
+void Pc::build_board(const Options& o) {
+  devices::PcConfig cfg;
+  cfg.ram_bytes = o.ram_bytes;
+  if (!o.bios.empty()) cfg.bios = o.bios;
+  cfg.hda = o.hda;
+  cfg.hdb = o.hdb;
+  cfg.cdrom = o.cdrom;
+  cfg.fda = o.fda;
+  cfg.boot_order = o.boot;
+  cfg.snapshot = o.snapshot;
+  if (console_.enabled()) cfg.debugcon = [this](u8 b) { console_.put(b); };
+  if (serial_.enabled()) cfg.serial0 = [this](u8 b) { serial_.put(b); };
+  if (bios_log_.enabled()) cfg.seabios_log = [this](u8 b) { bios_log_.put(b); };
+  board_ = &devices::build_pc(*machine_, cfg);
+}
+
 Pc::~Pc() {
   cpu_->set_observer(nullptr);
   console_.flush();
+  serial_.flush();
+  bios_log_.flush();
 }
 
 core::StopInfo Pc::run(u64 max_insns) {
   core::StopInfo stop = machine_->run(core::RunLimits{max_insns});
   console_.flush();
+  serial_.flush();
+  bios_log_.flush();
   return stop;
+}
+
+std::vector<std::string> Pc::text_screen() const {
+  if (!board_) return {};
+  return board_->vga().text_screen();
 }
 
 int exit_status(const core::StopInfo& stop) {

@@ -162,3 +162,20 @@ TEST_CASE("a traced real-mode run shows memory and port accesses, the fault and 
   CHECK(trace.find("      wr 2 [0x00007ffa] = 0x100c\n") != std::string::npos);  // IP of UD2
   CHECK(trace.find("0000:0100 00000100  f4") != std::string::npos);
 }
+
+TEST_CASE("-machine pc takes QEMU's drive, boot and serial options; a bare machine refuses them") {
+  auto o = parse(std::array{"-machine", "pc", "-hda", "d.img", "-cdrom", "cd.iso", "-boot", "dc",
+                            "-snapshot", "-serial", "stdio", "--bios-log=file:bios.log"});
+  CHECK(o.machine == frontend::MachineKind::Pc);
+  CHECK(o.hda == "d.img");
+  CHECK(o.cdrom == "cd.iso");
+  CHECK(o.boot == "dc");
+  CHECK(o.snapshot);
+  CHECK(o.serial == frontend::SinkMode::Stdio);
+  CHECK(o.bios_log == frontend::SinkMode::File);
+  CHECK(o.bios_log_file == "bios.log");
+  CHECK(parse(std::array{"-machine", "pc"}).bios.empty());  // the board's default SeaBIOS
+  CHECK_THROWS_AS(parse(std::array{"-hda", "d.img", "x.bin"}), Error);
+  CHECK_THROWS_AS(parse(std::array{"-machine", "pc", "-boot", "x"}), Error);
+  CHECK_THROWS_AS(parse(std::array{"-machine", "isapc"}), Error);
+}

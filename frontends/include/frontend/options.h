@@ -10,7 +10,13 @@
 
 namespace pcjit::frontend {
 
+// Where a byte stream from the guest (debug console, serial port, BIOS log) goes.
 enum class DebugconMode : u8 { Stdio, File, None };
+using SinkMode = DebugconMode;
+
+// bare: RAM + BIOS/flat image + debug ports only (fast, for test images);
+// pc: the QEMU-style i440FX PC (devices::PcBoard) that boots SeaBIOS from disks.
+enum class MachineKind : u8 { Bare, Pc };
 
 struct Options {
   std::string bios;                  // -bios FILE: firmware mapped below 4 GiB (and at 0xF0000)
@@ -23,6 +29,16 @@ struct Options {
   DebugconMode debugcon = DebugconMode::Stdio;  // -debugcon stdio|file:F|none
   std::string debugcon_file;
   bool stats = false;                // --stats
+  MachineKind machine = MachineKind::Bare;  // -machine bare|pc
+  // -machine pc only (QEMU names): drives, boot order, copy-on-write, serial and BIOS log.
+  std::string hda, hdb, cdrom, fda;
+  std::string boot = "cad";
+  bool snapshot = false;
+  SinkMode serial = SinkMode::None;  // -serial stdio|file:F|none (COM1)
+  std::string serial_file;
+  SinkMode bios_log = SinkMode::None;  // --bios-log stdio|file:F|none (port 0x402)
+  std::string bios_log_file;
+  bool dump_screen = false;          // --dump-screen: print the VGA text screen at the end
   bool help = false;                 // -h / --help
 };
 

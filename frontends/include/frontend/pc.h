@@ -5,17 +5,23 @@
 #include <cstdio>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "core/machine.h"
 #include "cpu/cpu.h"
 #include "frontend/options.h"
 
+namespace pcjit::devices {
+class PcBoard;
+}
+
 namespace pcjit::frontend {
 
-// Where the 0xE9 debug console's bytes go; owns the file if it opened one.
+// Where a guest byte stream (debug console, COM1, BIOS log) goes; owns the file if it opened one.
 class ConsoleSink {
  public:
-  explicit ConsoleSink(const Options& o);
+  ConsoleSink(SinkMode mode, const std::string& file);
+  bool enabled() const { return file_ != nullptr; }
   ~ConsoleSink();
   ConsoleSink(const ConsoleSink&) = delete;
   ConsoleSink& operator=(const ConsoleSink&) = delete;
@@ -39,11 +45,18 @@ class Pc {
   core::Machine& machine() { return *machine_; }
   cpu::Cpu& cpu() { return *cpu_; }
   core::StopInfo run(u64 max_insns);
+  // The VGA text screen, one string per row (-machine pc; empty for a bare machine).
+  std::vector<std::string> text_screen() const;
 
  private:
+  void build_board(const Options& o);
+
   ConsoleSink console_;
+  ConsoleSink serial_;
+  ConsoleSink bios_log_;
   std::unique_ptr<core::Machine> machine_;
-  cpu::Cpu* cpu_ = nullptr;  // owned by machine_
+  cpu::Cpu* cpu_ = nullptr;                 // owned by machine_
+  devices::PcBoard* board_ = nullptr;       // owned by machine_ (-machine pc)
 };
 
 // Reads a flat binary, checking it is a regular, non-empty file that fits between load_addr
