@@ -24,6 +24,7 @@ Mode gen_mode(Rng& r, bool precision) {
   m.cw = static_cast<std::uint16_t>(0x7F | (pc << 8) | (rc << 10));
   m.env.round = static_cast<sf::Round>(rc);
   m.env.precision = static_cast<sf::Precision>(pc);
+  m.env.c1 = true;  // stale input: every operation must report its own C1
   return m;
 }
 
@@ -232,6 +233,7 @@ void fild64_case(Rng& r, Stats& st) {
   if (r.coin()) v = -v;
   X87Out h = host_fild64(v, m.cw);
   sf::Env e = m.env;
+  e.c1 = false;  // from_int takes no environment: the push clears C1
   check80(st, m, sf::F80{static_cast<std::uint64_t>(v), 0}, {}, h, sf::from_int(v), e);
 }
 
@@ -243,6 +245,7 @@ void fbld_case(Rng& r, Stats& st) {
   b.b[9] = r.coin() ? 0x80 : 0;
   X87Out h = host_fbld(b, m.cw);
   sf::Env e = m.env;
+  e.c1 = false;  // from_bcd takes no environment: the push clears C1
   check80(st, m, sf::F80{b.b[0], b.b[9]}, {}, h, sf::from_bcd(b.b), e);
 }
 

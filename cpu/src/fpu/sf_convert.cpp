@@ -36,6 +36,7 @@ template <class To, class From>
 To convert(From a, Env& env) {
   using Tr = Traits<To>;
   Operand x = Traits<From>::unpack(a, env);
+  env.c1 = false;
   switch (x.kind) {
     case Kind::Unsupported: env.flags |= kIE; return Tr::indefinite();
     case Kind::SNaN: env.flags |= kIE; return make_qnan<To>(nan_sign(a), payload(a));
@@ -103,6 +104,7 @@ I to_int_t(From a, Env& env, Round mode) {
 
 template <class To>
 To from_i64(i64 v, Env& env) {
+  env.c1 = false;
   if (v == 0) return Traits<To>::zero(false);
   bool s = v < 0;
   u64 mag = s ? u64{0} - static_cast<u64>(v) : static_cast<u64>(v);
@@ -126,6 +128,7 @@ F80 from_f32(F32 a, Env& env) {
   e.daz = false;
   F80 r = convert<F80>(a, e);
   env.flags = e.flags;
+  env.c1 = e.c1;
   return r;
 }
 F80 from_f64(F64 a, Env& env) {
@@ -133,6 +136,7 @@ F80 from_f64(F64 a, Env& env) {
   e.daz = false;
   F80 r = convert<F80>(a, e);
   env.flags = e.flags;
+  env.c1 = e.c1;
   return r;
 }
 F32 to_f32(F80 a, Env& env) { return convert<F32>(a, env); }

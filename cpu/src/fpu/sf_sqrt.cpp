@@ -46,6 +46,7 @@ namespace {
 template <class T>
 T sqrt_t(T a, Env& env) {
   Operand x = Traits<T>::unpack(a, env);
+  env.c1 = false;
   if (x.kind == Kind::Unsupported) {
     env.flags |= kIE;
     return Traits<T>::indefinite();

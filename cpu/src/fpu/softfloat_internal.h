@@ -174,6 +174,7 @@ template <class T, class Core>
 T binary_op(T a, T b, Env& env, Core core) {
   Operand x = Traits<T>::unpack(a, env), y = Traits<T>::unpack(b, env);
   T out;
+  env.c1 = false;  // C1 reports this operation's rounding only
   if (binary_specials(a, x, b, y, env, out)) return out;
   u8 before = env.flags;
   Value v = core(x, y, env);
