@@ -65,6 +65,10 @@ AcpiPm::AcpiPm(core::Machine& m, PciBus& bus, core::IrqSink& sci)
   set_config8(kSmbba, 0x01);
   set_config8(kDevactb + 3, 0x02);  // APMC_EN (bit 25): "SMM already set up", see the header
   set_interrupt_pin(1);
+  // QEMU gives every PCI function the subsystem ID 1af4:1100; SeaBIOS's qemu_detect() reads it
+  // from the host bridge to decide it runs on QEMU (and then uses fw_cfg).
+  set_config16(pci::kSubsystemVendor, 0x1AF4);
+  set_config16(pci::kSubsystemVendor + 2, 0x1100);
   set_power_on_defaults();
   bus.attach(1, 3, *this);
   m_.io().map(0xB2, 2, apm_ports_.get());
@@ -73,13 +77,13 @@ AcpiPm::AcpiPm(core::Machine& m, PciBus& bus, core::IrqSink& sci)
 
 AcpiPm::~AcpiPm() {
   if (overflow_event_) m_.events().cancel(overflow_event_);
-  if (s_.io_base) m_.io().unmap(s_.io_base, 64);
+  unmap_block();
   m_.io().unmap(0xB2, 2);
 }
 
 void AcpiPm::reset() {
   reset_config();
-  if (s_.io_base) m_.io().unmap(s_.io_base, 64);
+  unmap_block();
   s_ = State{};
   s_.tmr_base_ticks = ticks();
   remap();
@@ -106,9 +110,18 @@ void AcpiPm::config_write(u8 offset, unsigned size, u32 value) {
 void AcpiPm::remap() {
   u16 base = (config8(kPmRegMisc) & 1) ? static_cast<u16>(config16(kPmba) & 0xFFC0) : 0;
   if (base == s_.io_base) return;
-  if (s_.io_base) m_.io().unmap(s_.io_base, 64);
+  unmap_block();
   s_.io_base = base;
-  if (base) m_.io().map(base, 64, pm_ports_.get());
+  if (!base) return;
+  for (unsigned i = 0; i < 64; ++i) covered_[i] = m_.io().handler_at(static_cast<u16>(base + i));
+  m_.io().map(base, 64, pm_ports_.get());
+}
+
+void AcpiPm::unmap_block() {
+  if (!s_.io_base) return;
+  for (unsigned i = 0; i < 64; ++i) m_.io().map(static_cast<u16>(s_.io_base + i), 1, covered_[i]);
+  covered_ = {};
+  s_.io_base = 0;
 }
 
 u32 AcpiPm::pm_read(unsigned offset, unsigned size) {

@@ -22,6 +22,10 @@ I440fx::I440fx(core::Machine& m, PciBus& bus) : PciFunction(0x8086, 0x1237, 0x02
   u64 ram_units = (m.memory().ram_size() + (8u << 20) - 1) >> 23;
   for (u8 r = 0; r < 8; ++r) set_config8(static_cast<u8>(0x60 + r), static_cast<u8>(std::min<u64>(ram_units, 0xFF)));
   set_config8(0x57, 0x01);  // DRAMC default
+  // QEMU gives every PCI function the subsystem ID 1af4:1100; SeaBIOS's qemu_detect() reads it
+  // from the host bridge to decide it runs on QEMU (and then uses fw_cfg).
+  set_config16(pci::kSubsystemVendor, 0x1AF4);
+  set_config16(pci::kSubsystemVendor + 2, 0x1100);
   set_power_on_defaults();
   bus.attach(0, 0, *this);
   reset();

@@ -34,6 +34,10 @@ Piix3::Piix3(core::Machine& m, PciBus& bus)
   set_config16(0x78, 0x0002);
   set_config8(0xA0, 0x08);
   set_config8(0xA8, 0x0F);
+  // QEMU gives every PCI function the subsystem ID 1af4:1100; SeaBIOS's qemu_detect() reads it
+  // from the host bridge to decide it runs on QEMU (and then uses fw_cfg).
+  set_config16(pci::kSubsystemVendor, 0x1AF4);
+  set_config16(pci::kSubsystemVendor + 2, 0x1100);
   set_power_on_defaults();
   bus.attach(1, 0, *this);
   m_.io().map(kResetPort, 1, port_.get());

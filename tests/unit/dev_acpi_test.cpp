@@ -134,3 +134,19 @@ TEST_CASE("APM control port: ACPI_ENABLE (0xF1) sets SCI_EN, ACPI_DISABLE (0xF0)
   r.m.io().out(0xB3, 1, 0x5A);
   CHECK(r.m.io().in(0xB3, 1) == 0x5Au);
 }
+
+TEST_CASE("PIIX4 PM: moving PMBA away from ports it covered gives them back to their device") {
+  struct Dummy final : core::PortHandler {
+    u32 port_in(u16, unsigned) override { return 0x42; }
+    void port_out(u16, unsigned, u32) override {}
+  } dummy;
+  Rig r;
+  r.m.io().map(0x700, 1, &dummy);
+  r.bus.config_write(1, 3, 0x40, 4, 0x700);
+  r.bus.config_write(1, 3, 0x80, 1, 0x01);
+  CHECK(r.m.io().in(0x700, 1) == 0u);  // PM1 status low byte now
+  r.bus.config_write(1, 3, 0x40, 4, kBase);
+  CHECK(r.m.io().in(0x700, 1) == 0x42u);
+  r.bus.config_write(1, 3, 0x80, 1, 0x00);
+  CHECK(r.m.io().in(kBase + 8, 4) == 0xFFFFFFFFu);
+}

@@ -96,3 +96,11 @@ TEST_CASE("i440FX: a reset returns the PAM registers to 0 and the map to the ROM
   CHECK(r.bus.config_read(0, 0, 0x59, 1) == 0u);
   CHECK(r.rd(0xF0000) == 0xAB);
 }
+
+TEST_CASE("i440FX: subsystem ID 1af4:1100 (QEMU's, which SeaBIOS's qemu_detect reads) survives a reset") {
+  Rig r;
+  devices::I440fx host(r.m, r.bus);
+  CHECK(r.bus.config_read(0, 0, 0x2C, 4) == 0x11001AF4u);
+  host.reset();
+  CHECK(r.bus.config_read(0, 0, 0x2C, 4) == 0x11001AF4u);
+}

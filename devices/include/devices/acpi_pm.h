@@ -72,6 +72,7 @@ class AcpiPm final : public PciFunction, public core::Device {
   class ApmPorts;
   u64 ticks() const;
   void remap();
+  void unmap_block();
   void update_sci();
   void schedule_overflow();
   void write_control(u16 value);
@@ -83,6 +84,8 @@ class AcpiPm final : public PciFunction, public core::Device {
   State s_{};
   bool sci_level_ = false;
   core::EventId overflow_event_ = 0;
+  // Handlers the PM block covered when the guest placed it over other ports, given back on a move.
+  std::array<core::PortHandler*, 64> covered_{};
 };
 
 }  // namespace pcjit::devices
