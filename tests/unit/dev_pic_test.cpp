@@ -1,10 +1,17 @@
 // 8259A PIC pair against the Intel 8259A data sheet (order 231468): initialisation (ICW1-4),
 // fully nested priority, EOI forms, AEOI, rotation, special mask mode, poll command, cascade
-// and edge/level triggering (PIIX ELCR).
+// and edge/level triggering (PIIX ELCR); last, a random-traffic robustness test of the timer and
+// interrupt chips wired together.
 #include <doctest/doctest.h>
 
+#include <random>
+
 #include "core/machine.h"
+#include "devices/i8042.h"
 #include "devices/pic8259.h"
+#include "devices/pit8254.h"
+#include "devices/port92.h"
+#include "devices/rtc_cmos.h"
 
 using namespace pcjit;
 using devices::PicPair;
@@ -190,4 +197,38 @@ TEST_CASE("PIC: ICW1 clears IMR and ISR and needs a fresh edge") {
   r.pic.set_irq(1, false);
   r.pic.set_irq(1, true);
   CHECK(r.pic.acknowledge() == 0x21);
+}
+
+TEST_CASE("PIC, PIT, RTC, 8042 and port 0x92 survive random port traffic and INTA cycles") {
+  core::Machine m{core::MachineConfig{}};
+  PicPair pic{m};
+  devices::Pit8254 pit{m, pic};
+  devices::RtcCmos rtc{m, pic};
+  devices::I8042 kbc{m, pic};
+  devices::Port92 p92{m};
+  const u16 ports[] = {0x20, 0x21, 0xA0, 0xA1, 0x4D0, 0x4D1, 0x40, 0x41, 0x42, 0x43,
+                       0x61, 0x70, 0x71, 0x60, 0x64, 0x92};
+  std::mt19937 rng(12345);  // fixed seed: the same traffic every run
+  for (int i = 0; i < 200000; ++i) {
+    u16 p = ports[rng() % std::size(ports)];
+    if (rng() & 1) {
+      m.io().out(p, 1, rng() & 0xFF);
+    } else {
+      (void)m.io().in(p, 1);
+    }
+    if (rng() % 16 == 0) {
+      const u8 key[] = {static_cast<u8>(rng())};
+      kbc.key_event(key);
+      kbc.mouse_event(static_cast<int>(rng() % 600) - 300, static_cast<int>(rng() % 600) - 300, rng() & 7);
+    }
+    if (pic.intr_pending() && rng() % 4 == 0) (void)pic.acknowledge();
+    u64 step = rng() % 4096;
+    u64 t = m.clock().now_ns() + step;
+    while (m.events().next_deadline() <= t) {
+      m.clock().skip_to(m.events().next_deadline());
+      m.events().run_due(m.clock().now_ns());
+    }
+    m.clock().skip_to(t);
+  }
+  CHECK(m.clock().now_ns() > 0);
 }

@@ -235,3 +235,30 @@ TEST_CASE("PIT: port 0x61 refresh toggle flips with time and the speaker needs b
   CHECK(r.pit.speaker_on());
   CHECK((r.in(0x61) & 0x03) == 0x03);
 }
+
+TEST_CASE("PIT: mode 4 strobes OUT low for one pulse when the count reaches zero") {
+  Rig r;
+  r.out(0x61, 0x01);
+  r.out(0x43, 0xB8);  // counter 2, mode 4
+  r.count16(2, 10);
+  r.to_tick(10);
+  CHECK((r.in(0x61) & 0x20) == 0x20);
+  r.to_tick(11);  // loaded at 1, zero after 10 decrements
+  CHECK((r.in(0x61) & 0x20) == 0);
+  r.to_tick(12);
+  CHECK((r.in(0x61) & 0x20) == 0x20);
+}
+
+TEST_CASE("PIT: mode 5 strobes one pulse N+1 pulses after the GATE trigger") {
+  Rig r;
+  r.out(0x43, 0xBA);  // counter 2, mode 5
+  r.count16(2, 10);
+  r.to_tick(20);
+  r.out(0x61, 0x01);  // trigger at tick 20, loaded at 21
+  r.to_tick(30);
+  CHECK((r.in(0x61) & 0x20) == 0x20);
+  r.to_tick(31);
+  CHECK((r.in(0x61) & 0x20) == 0);
+  r.to_tick(32);
+  CHECK((r.in(0x61) & 0x20) == 0x20);
+}
