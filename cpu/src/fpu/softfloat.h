@@ -102,8 +102,9 @@ F80 sqrt(F80 a, Env& env);
 Cmp compare(F80 a, F80 b, Env& env, bool quiet);
 
 // FPREM (ieee = false, truncating quotient) / FPREM1 (ieee = true, nearest quotient): one step.
-// complete = false means a partial remainder (C2 = 1); quotient holds the low 3 quotient bits
-// (Q2 -> C0, Q1 -> C3, Q0 -> C1) when complete.
+// complete = false means a partial remainder (C2 = 1; the step reduces the exponent difference
+// by 32..63 like a P6) and quotient = 0 (C0/C3/C1 clear); when complete, quotient holds the low
+// 3 quotient bits (Q2 -> C0, Q1 -> C3, Q0 -> C1).
 struct Remainder {
   F80 value;
   u8 quotient = 0;
@@ -126,6 +127,8 @@ F80 yl2xp1(F80 x, F80 y, Env& env);  // FYL2XP1: y * log2(x + 1)
 F80 fpatan(F80 x, F80 y, Env& env);  // FPATAN: atan(y / x) in the quadrant of (x, y), x = ST(0)
 // FSIN/FCOS/FSINCOS/FPTAN. |x| >= 2^63: out_of_range (C2 = 1), value = x, nothing else done.
 // fsincos: value = sin, second = cos (ST(0) = cos after the push); fptan: second = +1.0.
+// For NaN/infinity/unsupported operands value == second (the NaN or indefinite fills both
+// registers of the two-result forms, as the hardware does).
 struct Trig {
   F80 value;
   F80 second;
@@ -139,13 +142,15 @@ Trig fptan(F80 x, Env& env);
 // ---- x87 conversions ----
 F80 from_int(i64 v);  // FILD m16/m32/m64: always exact
 // FIST/FISTP: round per env.round; NaN/inf/out of range -> IE and the integer indefinite
-// (0x8000, 0x80000000, 0x8000000000000000).
+// (0x8000, 0x80000000, 0x8000000000000000); no DE for denormals; C1 = rounded up.
 i16 to_i16(F80 a, Env& env);
 i32 to_i32(F80 a, Env& env);
 i64 to_i64(F80 a, Env& env);
 F80 from_f32(F32 a, Env& env);  // FLD m32: exact; SNaN -> IE + quieted, denormal -> DE
 F80 from_f64(F64 a, Env& env);
-F32 to_f32(F80 a, Env& env);  // FST m32: round per env.round (precision control ignored)
+// FST m32/m64: round per env.round (precision control ignored). A denormal register raises no
+// DE (measured). Unmasked OE/UE: flags as the hardware sets them; the caller must not store.
+F32 to_f32(F80 a, Env& env);
 F64 to_f64(F80 a, Env& env);
 // 18-digit packed BCD (10 bytes, little-endian, byte 9 bit 7 = sign; SDM Vol. 1, 4.7).
 F80 from_bcd(const u8 bcd[10]);  // FBLD: invalid digits give an undefined (here: decoded) value
