@@ -70,6 +70,7 @@ class Context {
   bool single_step_mode = false;         // run one instruction per block (observer, TF, DRx)
   bool in_delivery = false;              // delivering an event (for #DF / triple-fault)
   u8 delivery_vector = 0;
+  core::IrqSink* ferr = nullptr;         // x87 FERR# line (IRQ13 on a PC); fpu/x87_core.cpp drives it
 
   // ---- faults -------------------------------------------------------------------------------
   Exec raise(u8 vector) { return raise_err(vector, 0, false); }

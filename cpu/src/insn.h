@@ -55,7 +55,7 @@ struct Insn {
   u8 flags;       // insn_flag bits
   u8 opcode;      // primary opcode byte
   u8 map;         // 0: one-byte map, 1: 0F map
-  u8 bytes_hint;  // reserved
+  u8 bytes_hint;  // the ModRM byte when there is one (x87 last-opcode register, FOP)
   u8 pad_;
 
   bool has(u8 f) const { return flags & f; }

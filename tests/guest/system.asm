@@ -50,7 +50,7 @@ test_main:
   and ebx, 0xF
   CHECK ebx, 6, 5                   ; family 6
   test edx, 1
-  ZF_SET 6                          ; FPU = 0: no x87 yet
+  ZF_CLEAR 6                        ; FPU = 1: the x87 is on chip (issue 4)
   mov eax, edx
   and eax, (1 << 1) | (1 << 4) | (1 << 3) | (1 << 5) | (1 << 13)
   CHECK eax, (1 << 1) | (1 << 4) | (1 << 3) | (1 << 5) | (1 << 13), 7   ; VME, TSC, PSE, MSR, PGE

@@ -44,6 +44,9 @@ class Cpu final : public core::Processor {
   void state_changed();
 
   void set_observer(ExecObserver* observer);
+  // Connects the x87 FERR# output (legacy error reporting with CR0.NE=0): the board wires it to
+  // IRQ13. Defined in fpu/x87_core.cpp.
+  void set_ferr_sink(core::IrqSink* sink);
   const CpuStats& stats() const;
 
  private:

@@ -62,6 +62,24 @@ constexpr u32 TSC = 0x10, APIC_BASE = 0x1B, SYSENTER_CS = 0x174, SYSENTER_ESP = 
               SYSENTER_EIP = 0x176, MTRRCAP = 0xFE, MISC_ENABLE = 0x1A0, PAT = 0x277;
 }
 
+// x87 FPU (SDM Vol. 1 8.1): eight 80-bit physical registers R0..R7 kept as raw significand and
+// sign/exponent, so this header needs no soft-float type. Tags are kept abridged (1 = valid,
+// 0 = empty, bit i for Ri); the full 2-bit tags are derived from contents when they are saved.
+// Power-up values per SDM Vol. 3A Table 9-1 (FCW 0040H, FTW 5555H: all +0.0 and valid).
+struct FpuReg {
+  u64 mant = 0;
+  u16 se = 0;  // sign (bit 15) and biased exponent
+};
+struct FpuState {
+  FpuReg r[8];
+  u16 cw = 0x0040;
+  u16 sw = 0;       // TOP is kept in bits 13:11 as in the architectural status word
+  u8 valid = 0xFF;  // abridged tags
+  u16 fop = 0;      // last non-control instruction's opcode (11 bits)
+  u16 fcs = 0, fds = 0;
+  u32 fip = 0, fdp = 0;
+};
+
 struct CpuState {
   u64 gpr[16] = {};
   u64 rip = 0;
@@ -85,6 +103,7 @@ struct CpuState {
   u64 apic_base = 0xFEE00900;
   u64 pat = 0x0007040600070406ull;
   u64 misc_enable = 1;
+  FpuState fpu;
 
   u32 eip() const { return static_cast<u32>(rip); }
   u32 reg32(unsigned r) const { return static_cast<u32>(gpr[r]); }

@@ -139,6 +139,7 @@ Exec decode_at(Context& c, u32 eip, FetchedInsn& out) {
     i.reg = zi.raw.modrm.reg;
     i.rm = zi.raw.modrm.rm;
     mem = zi.raw.modrm.mod != 3;
+    i.bytes_hint = static_cast<u8>(zi.raw.modrm.mod << 6 | zi.raw.modrm.reg << 3 | zi.raw.modrm.rm);
   } else {
     i.reg = zi.opcode & 7;
     i.rm = zi.opcode & 7;
