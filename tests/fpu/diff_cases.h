@@ -40,4 +40,5 @@ namespace pcjit::fpu_test {
 std::span<const DiffCase> x87_cases();
 std::span<const DiffCase> sse_cases();
 std::span<const DiffCase> transcend_cases();
+void run_bench(std::uint64_t count);  // soft-float throughput (no host oracle needed)
 }  // namespace pcjit::fpu_test

@@ -25,18 +25,24 @@ std::vector<DiffCase> all_cases() {
 
 int main(int argc, char** argv) {
   Options opt;
+  bool bench = false;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--count" && i + 1 < argc) opt.count = std::strtoull(argv[++i], nullptr, 0);
     else if (a == "--seed" && i + 1 < argc) opt.seed = std::strtoull(argv[++i], nullptr, 0);
     else if (a == "--op" && i + 1 < argc) opt.only = argv[++i];
     else if (a == "--show" && i + 1 < argc) opt.show = std::atoi(argv[++i]);
+    else if (a == "--bench") bench = true;
     else {
-      std::printf("usage: %s [--count N] [--seed S] [--op NAME] [--show K]\n", argv[0]);
+      std::printf("usage: %s [--count N] [--seed S] [--op NAME] [--show K] [--bench]\n", argv[0]);
       return 2;
     }
   }
   std::setvbuf(stdout, nullptr, _IOLBF, 0);  // progress per operation on long runs
+  if (bench) {
+    run_bench(opt.count);
+    return 0;
+  }
   if (!kHostIsX86_64) {
     std::printf("SKIPPED: pcjit_fpu_diff needs an x86-64 host (the host FPU is the oracle)\n");
     return 0;
