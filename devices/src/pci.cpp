@@ -22,6 +22,10 @@ PciFunction::PciFunction(u16 vendor, u16 device, u8 revision, u32 class_code, u8
   initial_ = cfg_;
 }
 
+PciFunction::~PciFunction() {
+  if (bus_) bus_->fns_[devfn_] = nullptr;
+}
+
 void PciFunction::init_header() {
   // Command: IO, memory, bus master, parity error response, SERR#, interrupt disable (spec 6.2.2).
   wmask_[pci::kCommand] = 0x47;

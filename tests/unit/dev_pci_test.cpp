@@ -5,6 +5,7 @@
 #include <doctest/doctest.h>
 
 #include <array>
+#include <memory>
 
 #include "core/machine.h"
 #include "devices/i440fx.h"
@@ -194,4 +195,21 @@ TEST_CASE("PCI INTx: two functions on PIRQs routed to one IRQ are wired-OR") {
   CHECK(r.irqs.level[11]);
   b.set_intx(false);
   CHECK_FALSE(r.irqs.level[11]);
+}
+
+TEST_CASE("PCI: a function and its bus may be destroyed in either order; a gone function reads as absent") {
+  Rig r;
+  {
+    TestFunction f;
+    r.bus.attach(6, 0, f);
+    CHECK(r.cfg_read(6, 0, 0x00) == 0x56781234u);
+  }
+  CHECK(r.cfg_read(6, 0, 0x00) == 0xFFFFFFFFu);
+  auto f = std::make_unique<TestFunction>();
+  {
+    devices::PciBus other(r.m, r.irqs);
+    other.attach(7, 0, *f);
+  }
+  f->set_intx(true);  // no bus any more: nothing to route to
+  CHECK(f->intx());
 }

@@ -50,7 +50,7 @@ class PciFunction {
  public:
   // class_code = base class << 16 | subclass << 8 | programming interface.
   PciFunction(u16 vendor, u16 device, u8 revision, u32 class_code, u8 header_type = 0);
-  virtual ~PciFunction() = default;
+  virtual ~PciFunction();  // detaches from the bus, so either may be destroyed first
   PciFunction(const PciFunction&) = delete;
   PciFunction& operator=(const PciFunction&) = delete;
 
