@@ -405,3 +405,32 @@ TEST_CASE("write_png produces a PNG that libpng reads back with the rendered pix
   std::filesystem::remove(path);
   CHECK_THROWS_AS(devices::write_png(devices::RgbImage{}, path.string()), Error);
 }
+
+TEST_CASE("CGA-compatible mode 04h: 2-bit pixels, even/odd bytes, and scan line 1 from the 0x2000 bank") {
+  Rig r;
+  r.out8(0x3C2, 0x63);
+  r.seq(2, 0x03);
+  r.seq(4, 0x02);  // odd/even
+  r.gr(5, 0x30);   // shift register interleave + host odd/even
+  r.gr(6, 0x0F);   // graphics at B8000
+  r.gr(8, 0xFF);
+  r.crtc_mode(0x27, 0xC1, 0x8F, 0xBF, 0x14, 0x00, 0xA2);  // IBM mode 04h
+  r.identity_palette();
+  r.attr(0x10, 0x01);
+  r.out8(0x3C6, 0xFF);
+  r.dac(1, 63, 0, 0), r.dac(2, 0, 63, 0), r.dac(3, 0, 0, 63);
+  r.screen_on();
+  r.mem_write(0xB8000 + 0x2000, 0xE4);  // line 1, pixels 0-3: colours 3, 2, 1, 0
+  r.mem_write(0xB8000 + 0x2001, 0x40);  // line 1, pixel 4: colour 1
+  r.mem_write(0xB8000 + 80, 0x80);      // line 2, pixel 0: colour 2
+  auto img = r.vga.render();
+  CHECK(img.width == 320);
+  CHECK(img.height == 200);
+  CHECK(img.pixel(0, 1) == 0x0000FF);
+  CHECK(img.pixel(1, 1) == 0x00FF00);
+  CHECK(img.pixel(2, 1) == 0xFF0000);
+  CHECK(img.pixel(3, 1) == 0x000000);
+  CHECK(img.pixel(4, 1) == 0xFF0000);
+  CHECK(img.pixel(0, 2) == 0x00FF00);
+  CHECK(img.pixel(0, 0) == 0x000000);
+}
