@@ -98,6 +98,23 @@ void unmasked80(Rng& r, Stats& st) {
   check80(st, m, a, b, h, mine, e);
 }
 
+// Any exception unmasked. A pre-computation exception (IE, ZE, DE) leaves the destination
+// unchanged and reports only what the hardware reports; the rest behaves like unmasked80.
+template <X87Out (*Host)(sf::F80, sf::F80, std::uint16_t), sf::F80 (*Mine)(sf::F80, sf::F80, sf::Env&),
+          int Kind>
+void unmasked_all(Rng& r, Stats& st) {
+  Mode m = gen_mode(r, true);
+  std::uint16_t unmask = static_cast<std::uint16_t>(r.below(64));
+  m.cw = static_cast<std::uint16_t>(m.cw & ~unmask);
+  m.env.masks = static_cast<std::uint8_t>(sf::kAllExceptions & ~unmask);
+  sf::F80 a = gen80(r), b = Kind == 3 ? gen_scale(r) : gen80_pair(r, a, Kind);
+  X87Out h = Host(a, b, m.cw);
+  sf::Env e = m.env;
+  sf::F80 mine = Mine(a, b, e);
+  if (e.flags & ~m.env.masks & (sf::kIE | sf::kZE | sf::kDE)) mine = a;  // not stored
+  check80(st, m, a, b, h, mine, e);
+}
+
 void fsqrt_case(Rng& r, Stats& st) {
   Mode m = gen_mode(r, true);
   sf::F80 a = gen80(r);
@@ -262,6 +279,9 @@ std::span<const DiffCase> x87_cases() {
       {"fmul_unmask", unmasked80<host_fmul_save, my_mul, 1>},
       {"fdiv_unmask", unmasked80<host_fdiv_save, my_div, 2>},
       {"fscale_unmask", unmasked80<host_fscale_save, my_scale, 3>},
+      {"fadd_unmask_all", unmasked_all<host_fadd_save, my_add, 0>},
+      {"fmul_unmask_all", unmasked_all<host_fmul_save, my_mul, 1>},
+      {"fdiv_unmask_all", unmasked_all<host_fdiv_save, my_div, 2>},
       {"frndint", frndint_case},
       {"fscale", fscale_case},
       {"fxtract", fxtract_case},

@@ -46,7 +46,7 @@ To convert(From a, Env& env) {
     case Kind::Finite: break;
   }
   // FST/FSTP to memory report no DE for a denormal register (measured; not in their #D list).
-  if (x.denormal && !Traits<From>::x87) env.flags |= kDE;
+  if (!Traits<From>::x87 && raise_de(env, x.denormal)) return Tr::zero(x.sign);
   return Tr::pack(round_pack(x.sign, x.exp, x.m, Tr::fmt, Tr::fmt.sig_bits, env, Tr::x87));
 }
 

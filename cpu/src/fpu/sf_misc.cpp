@@ -36,7 +36,7 @@ F80 scale(F80 a, F80 b, Env& env) {
     if (x.denormal) env.flags |= kDE;
     return T80::inf(x.sign);
   }
-  if (x.denormal || y.denormal) env.flags |= kDE;
+  if (raise_de(env, x.denormal || y.denormal)) return a;
   if (x.kind != Kind::Finite) return a;  // zero or infinity scaled stays as is
   // trunc(b), clamped far beyond any exponent that can still produce a finite result.
   i32 n = 0;
@@ -58,7 +58,7 @@ Extracted extract(F80 a, Env& env) {
     case Kind::Zero: env.flags |= kZE; return {T80::inf(true), a};
     case Kind::Finite: break;
   }
-  if (x.denormal) env.flags |= kDE;
+  if (raise_de(env, x.denormal)) return {a, a};
   F80 sig{static_cast<u64>(x.m >> 64), static_cast<u16>((x.sign ? 0x8000 : 0) | 0x3FFF)};
   return {from_int(x.exp), sig};
 }
@@ -73,7 +73,10 @@ Remainder remainder(F80 a, F80 b, Env& env, bool ieee) {
     r.value = kRealIndefinite;
     return r;
   }
-  if (x.denormal || y.denormal) env.flags |= kDE;
+  if (raise_de(env, x.denormal || y.denormal)) {
+    r.value = a;
+    return r;
+  }
   if (x.kind == Kind::Zero || y.kind == Kind::Inf) {
     r.value = a;
     if (x.kind == Kind::Finite) r.value = pack80(x.sign, x.exp, x.m, env);  // denormal stays

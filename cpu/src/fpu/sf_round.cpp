@@ -196,7 +196,7 @@ F80 round_to_int(F80 a, Env& env) {
     case Kind::Zero: return a;
     case Kind::Finite: break;
   }
-  if (x.denormal) env.flags |= kDE;
+  if (raise_de(env, x.denormal)) return a;
   if (x.exp >= 63) return a;  // already integral
   // The integer part has exp+1 bits; round at that position.
   int frac_bits = 127 - x.exp;  // bits of m below the binary point (>= 64)

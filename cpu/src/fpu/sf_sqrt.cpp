@@ -56,7 +56,7 @@ T sqrt_t(T a, Env& env) {
     return Traits<T>::quiet(a);
   }
   Value v = sqrt_core(x);
-  denormal_flag(x.denormal, v, env.flags, env);
+  if (denormal_flag(x.denormal, v, env.flags, env)) return a;
   return finish<T>(v, env, Traits<T>::precision(env));
 }
 }  // namespace

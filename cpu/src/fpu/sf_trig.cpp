@@ -88,7 +88,10 @@ bool trig_specials(F80 a, const Operand& x, Env& env, Trig& out) {
     out.out_of_range = true;
     return true;
   }
-  if (x.denormal) env.flags |= kDE;
+  if (raise_de(env, x.denormal)) {
+    out.second = a;
+    return true;
+  }
   return false;
 }
 
@@ -175,7 +178,7 @@ F80 fpatan(F80 a, F80 b, Env& env) {
   F80 out;
   env.c1 = false;
   if (binary_specials(a, x, b, y, env, out)) return out;
-  if (x.denormal || y.denormal) env.flags |= kDE;
+  if (raise_de(env, x.denormal || y.denormal)) return a;
   W pi = w_pi();
   W half_pi = pi;
   half_pi.exp -= 1;

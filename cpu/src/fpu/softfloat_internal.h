@@ -166,8 +166,19 @@ bool binary_specials(T a, const Operand& x, T b, const Operand& y, Env& env, T& 
 
 // DE is reported when an operand is denormal unless a higher-priority invalid-operation or
 // divide-by-zero exception decided the result (SDM Vol. 1, 4.9.2; measured on hardware too).
-inline void denormal_flag(bool denormal, const Value& v, u8 flags_before, Env& env) {
-  if (denormal && v.k != Value::Invalid && !((env.flags & ~flags_before) & kZE)) env.flags |= kDE;
+// Returns true when DE is unmasked: the instruction then stops before computing anything, so no
+// other flag is reported and the caller stores nothing (measured through FNSAVE on the host).
+inline bool denormal_flag(bool denormal, const Value& v, u8 flags_before, Env& env) {
+  if (!denormal || v.k == Value::Invalid || ((env.flags & ~flags_before) & kZE)) return false;
+  env.flags |= kDE;
+  return (env.masks & kDE) == 0;
+}
+
+// The same for operations without a higher-priority exception at this point.
+inline bool raise_de(Env& env, bool denormal) {
+  if (!denormal) return false;
+  env.flags |= kDE;
+  return (env.masks & kDE) == 0;
 }
 
 template <class T, class Core>
@@ -178,7 +189,7 @@ T binary_op(T a, T b, Env& env, Core core) {
   if (binary_specials(a, x, b, y, env, out)) return out;
   u8 before = env.flags;
   Value v = core(x, y, env);
-  denormal_flag(x.denormal || y.denormal, v, before, env);
+  if (denormal_flag(x.denormal || y.denormal, v, before, env)) return a;
   return finish<T>(v, env, Traits<T>::precision(env));
 }
 
