@@ -181,3 +181,33 @@ TEST_CASE("DMA: a DMA write into memory holding translated code is seen by the c
   CHECK(obs.hits >= 1);
   r.m.memory().set_code_observer(nullptr);
 }
+
+TEST_CASE("DMA fuzz: random register writes and device transfers stay inside the programmed pages") {
+  Rig r;
+  u64 x = 0x94D049BB133111EBull;
+  auto next = [&x] {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    return x;
+  };
+  const u16 ports[] = {0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0A, 0x0B, 0x0C, 0x0D,
+                       0x0E, 0x0F, 0xC0, 0xC4, 0xC6, 0xD0, 0xD4, 0xD6, 0xD8, 0xDA, 0xDC, 0xDE, 0x81, 0x8B};
+  std::vector<u8> buf(300);
+  for (int i = 0; i < 20000; ++i) {
+    u64 v = next();
+    u16 p = ports[v % std::size(ports)];
+    // Page registers stay below 0x20 so transfers land in the 32 MiB of RAM.
+    u8 val = static_cast<u8>(v >> 8);
+    if (p >= 0x80) val &= 0x1F;
+    if (v & 0x10000) r.out(p, val);
+    else (void)r.in(p);
+    if ((v & 0x7000000) == 0) {
+      unsigned ch = (v >> 32) % 8;
+      std::size_t n = (v >> 40) % buf.size();
+      std::size_t moved = (v & (1ull << 50)) ? r.dma.write_memory(ch, std::span<const u8>(buf.data(), n))
+                                              : r.dma.read_memory(ch, std::span<u8>(buf.data(), n));
+      CHECK(moved <= n);
+    }
+  }
+}

@@ -191,3 +191,24 @@ TEST_CASE("UART: instant transmit mode hands bytes to the host at the THR write"
   CHECK(r.sent == std::vector<u8>{'Q'});
   CHECK(r.in(5) == 0x60);
 }
+
+TEST_CASE("UART fuzz: 20000 random register accesses and host input with time passing never break the FIFOs") {
+  Rig r;
+  u64 x = 0xD1B54A32D192ED03ull;
+  auto next = [&x] {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    return x;
+  };
+  for (int i = 0; i < 20000; ++i) {
+    u64 v = next();
+    unsigned reg = v & 7;
+    if (v & 0x100) r.out(reg, static_cast<u8>(v >> 16));
+    else (void)r.in(reg);
+    if ((v & 0xF000) == 0) r.u.receive(static_cast<u8>(v >> 24));
+    if (i % 32 == 0) r.wait(next() % 2000000);
+    CHECK(r.u.state().rx.size <= 16);
+    CHECK(r.u.state().tx.size <= 16);
+  }
+}
