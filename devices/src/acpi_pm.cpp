@@ -45,12 +45,34 @@ class AcpiPm::ApmPorts final : public core::PortHandler {
   AcpiPm& p_;
 };
 
+class AcpiPm::GpePorts final : public core::PortHandler {
+ public:
+  explicit GpePorts(AcpiPm& p) : p_(p) {}
+  u32 port_in(u16 port, unsigned size) override {
+    u32 regs = p_.s_.gpe_sts | static_cast<u32>(p_.s_.gpe_en) << 16;
+    return static_cast<u32>((u64{regs} >> (8 * (port - kGpe0Base))) & (size == 4 ? 0xFFFFFFFFu : (1u << (8 * size)) - 1));
+  }
+  void port_out(u16 port, unsigned size, u32 value) override {
+    for (unsigned k = 0; k < size && port - kGpe0Base + k < 4; ++k) {
+      unsigned off = port - kGpe0Base + k;
+      u16 b = static_cast<u16>((value >> (8 * k)) & 0xFF);
+      if (off < 2) p_.s_.gpe_sts &= static_cast<u16>(~(b << (8 * off)));  // write one to clear
+      else p_.s_.gpe_en = static_cast<u16>((p_.s_.gpe_en & ~(0xFF << (8 * (off - 2)))) | b << (8 * (off - 2)));
+    }
+    p_.update_sci();
+  }
+
+ private:
+  AcpiPm& p_;
+};
+
 AcpiPm::AcpiPm(core::Machine& m, PciBus& bus, core::IrqSink& sci)
     : PciFunction(0x8086, 0x7113, 0x03, 0x068000),
       m_(m),
       sci_(sci),
       pm_ports_(std::make_unique<PmPorts>(*this)),
-      apm_ports_(std::make_unique<ApmPorts>(*this)) {
+      apm_ports_(std::make_unique<ApmPorts>(*this)),
+      gpe_ports_(std::make_unique<GpePorts>(*this)) {
   // PIIX4 datasheet 3.4: device-specific registers are read/write; PMBA bits 15:6 and SMBBA
   // bits 15:4 hold the bases with bit 0 hard-wired to 1 (IO space).
   set_writable_range(0x44, 0x80 - 0x44);
@@ -72,6 +94,7 @@ AcpiPm::AcpiPm(core::Machine& m, PciBus& bus, core::IrqSink& sci)
   set_power_on_defaults();
   bus.attach(1, 3, *this);
   m_.io().map(0xB2, 2, apm_ports_.get());
+  m_.io().map(kGpe0Base, 4, gpe_ports_.get());
   reset();
 }
 
@@ -79,6 +102,7 @@ AcpiPm::~AcpiPm() {
   if (overflow_event_) m_.events().cancel(overflow_event_);
   unmap_block();
   m_.io().unmap(0xB2, 2);
+  m_.io().unmap(kGpe0Base, 4);
 }
 
 void AcpiPm::reset() {
@@ -190,9 +214,14 @@ void AcpiPm::press_power_button() {
   update_sci();
 }
 
+void AcpiPm::raise_gpe(unsigned bit) {
+  s_.gpe_sts |= static_cast<u16>(1u << (bit & 15));
+  update_sci();
+}
+
 void AcpiPm::update_sci() {
   u16 st = pm1_status();
-  bool level = (st & s_.pm1_en & kEnMask) != 0;
+  bool level = (st & s_.pm1_en & kEnMask) != 0 || (s_.gpe_sts & s_.gpe_en) != 0;
   if (level != sci_level_) {
     sci_level_ = level;
     sci_.set_irq(kSciIrq, level);

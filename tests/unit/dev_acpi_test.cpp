@@ -150,3 +150,17 @@ TEST_CASE("PIIX4 PM: moving PMBA away from ports it covered gives them back to t
   r.bus.config_write(1, 3, 0x80, 1, 0x00);
   CHECK(r.m.io().in(kBase + 8, 4) == 0xFFFFFFFFu);
 }
+
+TEST_CASE("PIIX4 PM: GPE0 at 0xAFE0 — status is write-one-to-clear, a set and enabled bit raises SCI") {
+  Rig r;
+  CHECK(r.m.io().in(AcpiPm::kGpe0Base, 4) == 0u);
+  r.pm.raise_gpe(1);
+  CHECK(r.m.io().in(AcpiPm::kGpe0Base, 2) == 0x0002u);
+  CHECK_FALSE(r.irqs.level[9]);
+  r.m.io().out(AcpiPm::kGpe0Base + 2, 2, 0x0002);
+  CHECK(r.m.io().in(AcpiPm::kGpe0Base, 4) == 0x00020002u);
+  CHECK(r.irqs.level[9]);
+  r.m.io().out(AcpiPm::kGpe0Base, 1, 0x02);
+  CHECK(r.m.io().in(AcpiPm::kGpe0Base, 2) == 0u);
+  CHECK_FALSE(r.irqs.level[9]);
+}

@@ -12,6 +12,8 @@
 //   encoding and what QEMU's DSDT (\_S5 = 0) writes; QEMU's S4 value 2 is also treated as power off.
 // - APM control/status ports 0xB2/0xB3: 0xF1/0xF0 written to 0xB2 set/clear SCI_EN (ACPI
 //   enable/disable, the values SeaBIOS's FADT names).
+// - GPE0 block at 0xAFE0 (4 bytes: status RW1C, enable), the fixed place QEMU puts it and the
+//   FADT that SeaBIOS writes for a PIIX4 names; a set and enabled GPE bit also raises SCI.
 // - No SMM here: DEVACTB (0x58) bit 25 APMC_EN is preset so SeaBIOS believes SMM is already set up
 //   and never waits for an SMI handler to answer on 0xB3.
 #pragma once
@@ -28,6 +30,7 @@ class AcpiPm final : public PciFunction, public core::Device {
  public:
   static constexpr u64 kTimerHz = 3579545;
   static constexpr unsigned kSciIrq = 9;
+  static constexpr u16 kGpe0Base = 0xAFE0;
   // PM1 status/enable bits (PIIX4 datasheet 7.2.1, 7.2.2).
   static constexpr u16 kTmrSts = 1u << 0;
   static constexpr u16 kGblSts = 1u << 5;
@@ -46,6 +49,8 @@ class AcpiPm final : public PciFunction, public core::Device {
     u8 apm_sts = 0;             // 0xB3
     u64 tmr_base_ticks = 0;     // timer ticks when TMR_STS was last cleared
     u16 io_base = 0;            // currently decoded PM IO base (0 = none)
+    u16 gpe_sts = 0;
+    u16 gpe_en = 0;
   };
 
   // Attaches itself at 00:01.3 and claims ports 0xB2-0xB3; sci: the PIC.
@@ -64,12 +69,15 @@ class AcpiPm final : public PciFunction, public core::Device {
   void pm_write(unsigned offset, unsigned size, u32 value);
   // A power-button press (frontends): sets PWRBTN_STS, raising SCI when enabled.
   void press_power_button();
+  // A general-purpose event (bit 0-15 of GPE0_STS), e.g. for hotplug-style notifications.
+  void raise_gpe(unsigned bit);
   u16 io_base() const { return s_.io_base; }
   const State& state() const { return s_; }
 
  private:
   class PmPorts;
   class ApmPorts;
+  class GpePorts;
   u64 ticks() const;
   void remap();
   void unmap_block();
@@ -81,6 +89,7 @@ class AcpiPm final : public PciFunction, public core::Device {
   core::IrqSink& sci_;
   std::unique_ptr<PmPorts> pm_ports_;
   std::unique_ptr<ApmPorts> apm_ports_;
+  std::unique_ptr<GpePorts> gpe_ports_;
   State s_{};
   bool sci_level_ = false;
   core::EventId overflow_event_ = 0;
