@@ -14,11 +14,14 @@
 #include "devices/fdc82077.h"
 #include "devices/fw_cfg.h"
 #include "devices/i440fx.h"
+#include "devices/i8042.h"
 #include "devices/ide_controller.h"
 #include "devices/pci.h"
 #include "devices/pic8259.h"
 #include "devices/piix3.h"
+#include "devices/port92.h"
 #include "devices/pit8254.h"
+#include "devices/rtc_cmos.h"
 #include "devices/uart16550.h"
 #include "devices/vga.h"
 #include "devices/vga_pci.h"
@@ -150,6 +153,11 @@ PcBoard::PcBoard(core::Machine& m, const PcConfig& cfg) : m_(m) {
   pic_ = std::make_unique<PicPair>(m);
   m.set_interrupt_controller(pic_.get());
   pit_ = std::make_unique<Pit8254>(m, *pic_, 0);
+  rtc_ = std::make_unique<RtcCmos>(m, *pic_, 8u);
+  rtc_->set_time(cfg.rtc_start);
+  rtc_->set_nvram_fields(cmos_);
+  kbc_ = std::make_unique<I8042>(m, *pic_, 1u, 12u);  // also drives A20 and the reset line
+  port92_ = std::make_unique<Port92>(m);
   dma_ = std::make_unique<Dma8237>(m);
   fdc_ = std::make_unique<Fdc82077>(m, *pic_, dma_.get());  // 0x3F0, IRQ 6, DMA 2
   if (fd) fdc_->insert(0, std::move(fd));
@@ -188,6 +196,9 @@ PcBoard::~PcBoard() {
 void PcBoard::reset() {
   pic_->reset();
   pit_->reset();
+  rtc_->reset();  // NVRAM and time survive, as on a PC
+  kbc_->reset();
+  port92_->reset();
   dma_->reset();
   fdc_->reset();
   for (auto& u : uarts_) u->reset();

@@ -8,7 +8,9 @@
 //
 // Usage: pcjit_boot_test [-m MiB] [--hda F] [--hdb F] [--cdrom F] [--fda F] [--boot ORDER]
 //          --expect [vga:|log:|serial:]TEXT ... [--max-insns N] [--screenshot F.png]
-//          [--log FILE] [--trace-tail]
+//          [--log FILE] [--enter-when TEXT]
+// --enter-when presses Enter on the PS/2 keyboard once TEXT is on the VGA screen (memtest86+
+// waits for a key before its first test).
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -20,6 +22,7 @@
 #include "core/machine.h"
 #include "cpu/cpu.h"
 #include "devices/pc_board.h"
+#include "devices/i8042.h"
 #include "devices/vga.h"
 
 using namespace pcjit;
@@ -61,7 +64,7 @@ int main(int argc, char** argv) {
   devices::PcConfig cfg;
   std::vector<Expect> expects;
   u64 max_insns = 2'000'000'000;
-  std::string screenshot, log_path;
+  std::string screenshot, log_path, enter_when;
   std::vector<std::string> images;
   for (int k = 1; k < argc; ++k) {
     std::string a = argv[k];
@@ -82,6 +85,7 @@ int main(int argc, char** argv) {
     else if (a == "--max-insns") max_insns = std::strtoull(next().c_str(), nullptr, 0);
     else if (a == "--screenshot") screenshot = next();
     else if (a == "--log") log_path = next();
+    else if (a == "--enter-when") enter_when = next();
     else {
       std::fprintf(stderr, "pcjit_boot_test: unknown argument %s\n", a.c_str());
       return 2;
@@ -123,7 +127,14 @@ int main(int argc, char** argv) {
       }
       return true;
     };
+    bool entered = false;
     std::function<void()> check = [&] {
+      if (!enter_when.empty() && !entered && screen().find(enter_when) != std::string::npos) {
+        static constexpr u8 kEnterMake[] = {0x5A}, kEnterBreak[] = {0xF0, 0x5A};  // scan code set 2
+        pc.kbc().key_event(kEnterMake);
+        pc.kbc().key_event(kEnterBreak);
+        entered = true;
+      }
       if (!expects.empty() && all_seen()) {
         m.request_stop(core::StopKind::Debugger, 0, "every expected text appeared");
         return;

@@ -31,6 +31,9 @@ class IdeController;
 class Dma8237;
 class Fdc82077;
 class Uart16550;
+class RtcCmos;
+class I8042;
+class Port92;
 class Vga;
 class VgaPci;
 class FwCfg;
@@ -49,6 +52,7 @@ struct PcConfig {
   std::string boot_order = "cad";          // QEMU -boot letters: a floppy, c disk, d CD, n network
   bool boot_menu = false;
   bool nographic = false;
+  i64 rtc_start = 1577836800;  // RTC date at reset (epoch seconds): fixed for determinism
   ByteSink serial0;       // COM1 output; empty: discarded
   ByteSink seabios_log;   // port 0x402; empty: not mapped
   ByteSink debugcon;      // port 0xE9; empty: not mapped
@@ -90,6 +94,8 @@ class PcBoard final : public core::Device {
   FwCfg& fw_cfg() { return *fw_cfg_; }
   PciBus& pci() { return *pci_; }
   Uart16550& com(unsigned index) { return *uarts_[index]; }
+  I8042& kbc() { return *kbc_; }
+  RtcCmos& rtc() { return *rtc_; }
   const std::vector<std::pair<u8, u8>>& cmos() const { return cmos_; }
 
  private:
@@ -97,6 +103,9 @@ class PcBoard final : public core::Device {
   std::vector<std::pair<u8, u8>> cmos_;
   std::unique_ptr<PicPair> pic_;
   std::unique_ptr<Pit8254> pit_;
+  std::unique_ptr<RtcCmos> rtc_;
+  std::unique_ptr<I8042> kbc_;
+  std::unique_ptr<Port92> port92_;
   std::unique_ptr<Dma8237> dma_;
   std::unique_ptr<Fdc82077> fdc_;
   std::array<std::unique_ptr<Uart16550>, 2> uarts_;
