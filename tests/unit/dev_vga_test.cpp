@@ -434,3 +434,33 @@ TEST_CASE("CGA-compatible mode 04h: 2-bit pixels, even/odd bytes, and scan line 
   CHECK(img.pixel(0, 2) == 0x00FF00);
   CHECK(img.pixel(0, 0) == 0x000000);
 }
+
+TEST_CASE("random register, VBE and memory-window traffic never crashes the VGA or its renderers") {
+  // No datasheet truth here: the oracle is "no crash, no out-of-bounds access, sane image sizes"
+  // (run under ASan/UBSan in debug builds). Deterministic LCG so a failure reproduces.
+  Rig r;
+  u64 seed = 0x9E3779B97F4A7C15ull;
+  auto next = [&] {
+    seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+    return static_cast<u32>(seed >> 33);
+  };
+  const u16 ports[] = {0x3B4, 0x3B5, 0x3BA, 0x3C0, 0x3C1, 0x3C2, 0x3C3, 0x3C4, 0x3C5, 0x3C6, 0x3C7,
+                       0x3C8, 0x3C9, 0x3CA, 0x3CC, 0x3CE, 0x3CF, 0x3D4, 0x3D5, 0x3DA};
+  for (int round = 0; round < 20; ++round) {
+    for (int k = 0; k < 400; ++k) {
+      u32 v = next();
+      switch (v % 5) {
+        case 0: r.m.io().out(ports[next() % std::size(ports)], 1 + (v >> 3) % 2, next()); break;
+        case 1: r.m.io().in(ports[next() % std::size(ports)], 1); break;
+        case 2: r.vbe(static_cast<u16>(next() % 12), static_cast<u16>(next())); break;
+        case 3: r.m.memory().write(0xA0000 + next() % 0x20000, 1 + (v >> 3) % 2, next()); break;
+        default: r.m.memory().read(0xA0000 + next() % 0x20000, 1); break;
+      }
+    }
+    auto img = r.vga.render({.cursor = true});
+    CHECK(img.pixels.size() == std::size_t{img.width} * img.height * 3);
+    CHECK(img.width <= 4096);
+    CHECK(img.height <= 4096);
+    r.vga.text_screen();
+  }
+}
