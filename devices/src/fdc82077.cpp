@@ -134,10 +134,10 @@ u8 Fdc82077::read_port(unsigned offset) {
       }
       return v;
     }
-    case 7: {  // DIR: bit 7 = disk change line of the selected drive; bits 6:0 float (tri-state)
+    case 7: {  // DIR: bit 7 = disk change line of the selected drive (bits 6:0 read 0, as on QEMU)
       unsigned d = s_.dor & 3;
-      bool changed = d < 2 && (!images_[d] || s_.drives[d].disk_changed);
-      return static_cast<u8>((changed ? 0x80 : 0x00) | 0x7F);
+      bool changed = d >= 2 || !images_[d] || s_.drives[d].disk_changed;
+      return changed ? 0x80 : 0x00;
     }
     default: return 0xFF;  // status registers A/B exist only in PS/2 mode
   }

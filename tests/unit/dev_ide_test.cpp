@@ -115,6 +115,18 @@ TEST_CASE("READ SECTORS in LBA28 returns one interrupt per sector and the right 
   CHECK(r.in(0x1F3) == 0x25);   // the task file holds the last sector transferred
 }
 
+TEST_CASE("the data port also moves 32 bits at a time (two words per access)") {
+  Rig r;
+  r.lba28(0x42, 1, 0x20);
+  std::vector<u8> v;
+  for (int i = 0; i < 128; ++i) {
+    u32 d = r.m.io().in(0x1F0, 4);
+    for (int k = 0; k < 4; ++k) v.push_back(static_cast<u8>(d >> (8 * k)));
+  }
+  CHECK(is_sector(v, 0, 0x42));
+  CHECK((r.status() & ata::kDrq) == 0);
+}
+
 TEST_CASE("CHS addressing follows INITIALIZE DEVICE PARAMETERS (ATA/ATAPI-6 6.2.1)") {
   Rig r;
   r.out(0x1F6, 0xA0 | 3);  // 4 heads
