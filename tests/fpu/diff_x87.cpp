@@ -115,6 +115,14 @@ void unmasked_all(Rng& r, Stats& st) {
   check80(st, m, a, b, h, mine, e);
 }
 
+sf::F80 my_sqrt_a(sf::F80 a, sf::F80, sf::Env& e) { return sf::sqrt(a, e); }
+sf::F80 my_rndint_a(sf::F80 a, sf::F80, sf::Env& e) { return sf::round_to_int(a, e); }
+sf::F80 my_prem(sf::F80 a, sf::F80 b, sf::Env& e) {
+  sf::Remainder r = sf::remainder(a, b, e, false);
+  e.c1 = (r.quotient & 1) != 0;  // FPREM reports Q0 in C1
+  return r.value;
+}
+
 void fsqrt_case(Rng& r, Stats& st) {
   Mode m = gen_mode(r, true);
   sf::F80 a = gen80(r);
@@ -282,6 +290,10 @@ std::span<const DiffCase> x87_cases() {
       {"fadd_unmask_all", unmasked_all<host_fadd_save, my_add, 0>},
       {"fmul_unmask_all", unmasked_all<host_fmul_save, my_mul, 1>},
       {"fdiv_unmask_all", unmasked_all<host_fdiv_save, my_div, 2>},
+      {"fsqrt_unmask_all", unmasked_all<host_fsqrt_save, my_sqrt_a, 0>},
+      {"frndint_unmask_all", unmasked_all<host_frndint_save, my_rndint_a, 0>},
+      {"fscale_unmask_all", unmasked_all<host_fscale_save, my_scale, 3>},
+      {"fprem_unmask_all", unmasked_all<host_fprem_save, my_prem, 3>},
       {"frndint", frndint_case},
       {"fscale", fscale_case},
       {"fxtract", fxtract_case},

@@ -79,6 +79,9 @@ PCJIT_X87_BIN_SAVE(host_fadd_save, "fadd %%st(1), %%st")
 PCJIT_X87_BIN_SAVE(host_fmul_save, "fmul %%st(1), %%st")
 PCJIT_X87_BIN_SAVE(host_fdiv_save, "fdiv %%st(1), %%st")
 PCJIT_X87_BIN_SAVE(host_fscale_save, "fscale")
+PCJIT_X87_BIN_SAVE(host_fprem_save, "fprem")
+PCJIT_X87_BIN_SAVE(host_fsqrt_save, "fsqrt")      // ST1 = b is ignored
+PCJIT_X87_BIN_SAVE(host_frndint_save, "frndint")  // likewise
 #undef PCJIT_X87_BIN_SAVE
 
 #define PCJIT_X87_UN(name, body)                                                                 \
