@@ -31,8 +31,10 @@ struct Later {
 
 EventId EventQueue::schedule(u64 when_ns, std::function<void()> fn) {
   EventId id = next_id_++;
+  const bool earlier = events_.empty() || when_ns < events_.front().when;
   events_.push_back(Event{when_ns, id, std::move(fn)});
   std::push_heap(events_.begin(), events_.end(), Later{});
+  if (earlier && on_earlier_) on_earlier_();
   return id;
 }
 

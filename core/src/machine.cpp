@@ -7,7 +7,13 @@
 namespace pcjit::core {
 
 Machine::Machine(const MachineConfig& config)
-    : config_(config), memory_(config.ram_bytes), clock_(config.ns_per_insn_x256) {}
+    : config_(config), memory_(config.ram_bytes), clock_(config.ns_per_insn_x256) {
+  // A device that schedules an event while the CPU runs (e.g. the PIT being programmed) moves the
+  // deadline the CPU's budget was computed from; end the CPU's run so the loop recomputes it.
+  events_.set_earlier_deadline_listener([this] {
+    if (cpu_) cpu_->request_exit();
+  });
+}
 
 Machine::~Machine() { cpu_.reset(); }
 

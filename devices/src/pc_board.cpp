@@ -163,6 +163,10 @@ PcBoard::PcBoard(core::Machine& m, const PcConfig& cfg) : m_(m) {
   if (fd) fdc_->insert(0, std::move(fd));
   uarts_[0] = std::make_unique<Uart16550>(m, u16{0x3F8}, 4u, *pic_, cfg.serial0);  // COM1
   uarts_[1] = std::make_unique<Uart16550>(m, u16{0x2F8}, 3u, *pic_);               // COM2
+  // Characters leave at once, as with QEMU's chardev back ends: firmware that polls LSR for an
+  // empty transmitter (SeaBIOS's serial console) must not wait seconds of virtual time per byte
+  // at the reset divisor.
+  for (auto& u : uarts_) u->set_instant_tx(true);
 
   pci_ = std::make_unique<PciBus>(m, *pic_);
   i440fx_ = std::make_unique<I440fx>(m, *pci_);  // 00:00.0

@@ -87,3 +87,37 @@ TEST_CASE("PC board: QEMU i440FX slot layout and the 0x402 log readback") {
   m.io().out(0x510, 2, 0);
   CHECK(m.io().in(0x511, 1) == 'Q');
 }
+
+TEST_CASE("event queue: the earlier-deadline listener fires only when the earliest event moves up") {
+  // Why: Machine::run gives the CPU a budget up to the earliest deadline; a device that schedules
+  // something sooner during that run (SeaBIOS programming the PIT) must end the run early.
+  core::EventQueue q;
+  int calls = 0;
+  q.set_earlier_deadline_listener([&] { ++calls; });
+  q.schedule(1000, [] {});
+  CHECK(calls == 1);  // first event: new earliest
+  q.schedule(2000, [] {});
+  CHECK(calls == 1);  // later than the front: the budget is still right
+  q.schedule(500, [] {});
+  CHECK(calls == 2);
+  q.schedule(500, [] {});
+  CHECK(calls == 2);  // same instant as the front: not earlier
+}
+
+TEST_CASE("machine: scheduling an earlier event asks the running processor to exit") {
+  struct FakeCpu final : core::Processor {
+    int exits = 0;
+    void reset() override {}
+    core::ProcessorExit run(u64) override { return core::ProcessorExit::Budget; }
+    void request_exit() override { ++exits; }
+    void interrupt_changed() override {}
+  };
+  core::Machine m(core::MachineConfig{1u << 20});
+  auto cpu = std::make_unique<FakeCpu>();
+  FakeCpu& f = *cpu;
+  m.set_processor(std::move(cpu));
+  m.events().schedule(1'000'000, [] {});
+  CHECK(f.exits == 1);
+  m.events().schedule(2'000'000, [] {});
+  CHECK(f.exits == 1);
+}

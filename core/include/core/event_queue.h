@@ -42,6 +42,9 @@ class EventQueue {
   // Fires every event with when <= now, in time order (ties in scheduling order).
   void run_due(u64 now_ns);
   bool empty() const { return events_.empty(); }
+  // Called when schedule() makes a new event the earliest one: the machine uses it to make a CPU
+  // that is running against the old deadline return early, so the new event is not late.
+  void set_earlier_deadline_listener(std::function<void()> fn) { on_earlier_ = std::move(fn); }
 
  private:
   struct Event {
@@ -51,6 +54,7 @@ class EventQueue {
   };
   std::vector<Event> events_;  // a heap ordered by (when, id)
   EventId next_id_ = 1;
+  std::function<void()> on_earlier_;
 };
 
 }  // namespace pcjit::core
