@@ -37,17 +37,17 @@ AtaDisk::AtaDisk(std::unique_ptr<DiskImage> image) : image_(std::move(image)) {
   u64 sectors = image_->sector_count();
   u64 cyl = std::clamp<u64>(sectors / (16 * 63), 1, 16383);
   default_geo_ = {static_cast<unsigned>(cyl), 16, 63};
-  current_geo_ = default_geo_;
+  disk_.geo = default_geo_;
   set_signature();
-  regs_.status = ata::kDrdy | ata::kDsc;
+  st_.regs.status = ata::kDrdy | ata::kDsc;
 }
 
 void AtaDisk::set_signature() {
   // ATA/ATAPI-6 9.12: an ATA device shows count 01h, LBA 000001h after reset/diagnostic.
-  regs_.count = 1;
-  regs_.lba_low = 1;
-  regs_.lba_mid = 0;
-  regs_.lba_high = 0;
+  st_.regs.count = 1;
+  st_.regs.lba_low = 1;
+  st_.regs.lba_mid = 0;
+  st_.regs.lba_high = 0;
 }
 
 std::array<u16, 256> AtaDisk::identify_data() const {
@@ -65,17 +65,17 @@ std::array<u16, 256> AtaDisk::identify_data() const {
   w[50] = 0x4000;
   w[51] = 0x0200;  // PIO mode 2 timing (obsolete word)
   w[53] = 0x0007;  // words 54-58, 64-70 and 88 are valid
-  u64 cur_chs = u64{current_geo_.cylinders} * current_geo_.heads * current_geo_.sectors;
-  w[54] = static_cast<u16>(current_geo_.cylinders);
-  w[55] = static_cast<u16>(current_geo_.heads);
-  w[56] = static_cast<u16>(current_geo_.sectors);
+  u64 cur_chs = u64{disk_.geo.cylinders} * disk_.geo.heads * disk_.geo.sectors;
+  w[54] = static_cast<u16>(disk_.geo.cylinders);
+  w[55] = static_cast<u16>(disk_.geo.heads);
+  w[56] = static_cast<u16>(disk_.geo.sectors);
   w[57] = static_cast<u16>(cur_chs);
   w[58] = static_cast<u16>(cur_chs >> 16);
-  w[59] = static_cast<u16>(multiple_ ? 0x0100 | multiple_ : 0);
+  w[59] = static_cast<u16>(disk_.multiple ? 0x0100 | disk_.multiple : 0);
   u64 lba28 = std::min<u64>(total, 0x0FFFFFFF);
   w[60] = static_cast<u16>(lba28);
   w[61] = static_cast<u16>(lba28 >> 16);
-  w[63] = static_cast<u16>(0x0007 | mwdma_mode_ << 8);  // MWDMA 0-2 supported | selected
+  w[63] = static_cast<u16>(0x0007 | disk_.mwdma_mode << 8);  // MWDMA 0-2 supported | selected
   w[64] = 0x0003;                                       // PIO modes 3 and 4
   w[65] = w[66] = w[67] = w[68] = 120;                  // cycle times (ns)
   w[80] = 0x007E;                                       // ATA-1 .. ATA-6
@@ -85,14 +85,14 @@ std::array<u16, 256> AtaDisk::identify_data() const {
   w[85] = 0x4020;
   w[86] = 0x3400;
   w[87] = 0x4000;
-  w[88] = static_cast<u16>(0x003F | udma_mode_ << 8);  // UDMA 0-5 supported | selected
+  w[88] = static_cast<u16>(0x003F | disk_.udma_mode << 8);  // UDMA 0-5 supported | selected
   w[93] = reset_result_word();
   for (int k = 0; k < 4; ++k) w[100 + k] = static_cast<u16>(total >> (16 * k));
   return w;
 }
 
 bool AtaDisk::decode_address(bool lba48, u64& lba, u64& count) const {
-  const Regs& r = regs_;
+  const Regs& r = st_.regs;
   if (lba48) {
     lba = u64{r.hob_lba_high} << 40 | u64{r.hob_lba_mid} << 32 | u64{r.hob_lba_low} << 24 |
           u64{r.lba_high} << 16 | u64{r.lba_mid} << 8 | r.lba_low;
@@ -105,16 +105,16 @@ bool AtaDisk::decode_address(bool lba48, u64& lba, u64& count) const {
     } else {
       // CHS through the current translation (INITIALIZE DEVICE PARAMETERS); sectors count from 1.
       unsigned cyl = r.lba_high << 8 | r.lba_mid, head = r.device & 0x0Fu, sec = r.lba_low;
-      if (sec == 0 || sec > current_geo_.sectors || head >= current_geo_.heads) return false;
-      lba = (u64{cyl} * current_geo_.heads + head) * current_geo_.sectors + (sec - 1);
+      if (sec == 0 || sec > disk_.geo.sectors || head >= disk_.geo.heads) return false;
+      lba = (u64{cyl} * disk_.geo.heads + head) * disk_.geo.sectors + (sec - 1);
     }
   }
   return lba < image_->sector_count() && count <= image_->sector_count() - lba;
 }
 
 void AtaDisk::set_address(u64 lba) {
-  Regs& r = regs_;
-  if (xfer_.lba48) {
+  Regs& r = st_.regs;
+  if (disk_.xfer.lba48) {
     r.lba_low = static_cast<u8>(lba);
     r.lba_mid = static_cast<u8>(lba >> 8);
     r.lba_high = static_cast<u8>(lba >> 16);
@@ -127,22 +127,22 @@ void AtaDisk::set_address(u64 lba) {
     r.lba_high = static_cast<u8>(lba >> 16);
     r.device = static_cast<u8>((r.device & 0xF0) | ((lba >> 24) & 0x0F));
   } else {
-    u64 spc = u64{current_geo_.heads} * current_geo_.sectors;
+    u64 spc = u64{disk_.geo.heads} * disk_.geo.sectors;
     u64 cyl = lba / spc, rem = lba % spc;
     r.lba_high = static_cast<u8>(cyl >> 8);
     r.lba_mid = static_cast<u8>(cyl);
-    r.device = static_cast<u8>((r.device & 0xF0) | (rem / current_geo_.sectors));
-    r.lba_low = static_cast<u8>(rem % current_geo_.sectors + 1);
+    r.device = static_cast<u8>((r.device & 0xF0) | (rem / disk_.geo.sectors));
+    r.lba_low = static_cast<u8>(rem % disk_.geo.sectors + 1);
   }
 }
 
 void AtaDisk::start_rw(bool write, Proto proto, bool lba48) {
-  if (proto == Proto::Multiple && multiple_ == 0) return abort_command();
+  if (proto == Proto::Multiple && disk_.multiple == 0) return abort_command();
   u64 lba = 0, count = 0;
-  xfer_ = {};
-  xfer_.lba48 = lba48;
+  disk_.xfer = {};
+  disk_.xfer.lba48 = lba48;
   if (!decode_address(lba48, lba, count)) return abort_command(ata::kIdnf | ata::kAbrt);
-  xfer_ = {lba, count, proto == Proto::Multiple ? multiple_ : 1u, write, lba48, proto};
+  disk_.xfer = {lba, count, proto == Proto::Multiple ? disk_.multiple : 1u, write, lba48, proto};
   switch (proto) {
     case Proto::Verify:
       set_address(lba + count - 1);
@@ -152,67 +152,67 @@ void AtaDisk::start_rw(bool write, Proto proto, bool lba48) {
   }
   if (write) {
     // The first block is requested without an interrupt (ATA/ATAPI-6 9.8, PIO data-out).
-    begin_pio(Pio::Out, std::min<u64>(xfer_.block, xfer_.remaining) * 512);
+    begin_pio(Pio::Out, std::min<u64>(disk_.xfer.block, disk_.xfer.remaining) * 512);
   } else {
     next_read_block();
   }
 }
 
 void AtaDisk::next_read_block() {
-  u64 n = std::min<u64>(xfer_.block, xfer_.remaining);
+  u64 n = std::min<u64>(disk_.xfer.block, disk_.xfer.remaining);
   auto buf = begin_pio(Pio::In, n * 512);
-  if (!image_->read_sectors(xfer_.lba, n, buf)) return abort_command(ata::kUnc | ata::kAbrt);
-  set_address(xfer_.lba + n - 1);
-  xfer_.lba += n;
-  xfer_.remaining -= n;
+  if (!image_->read_sectors(disk_.xfer.lba, n, buf)) return abort_command(ata::kUnc | ata::kAbrt);
+  set_address(disk_.xfer.lba + n - 1);
+  disk_.xfer.lba += n;
+  disk_.xfer.remaining -= n;
   irq();
 }
 
 void AtaDisk::pio_done() {
-  if (!xfer_.write) {
-    if (xfer_.remaining == 0) return complete(false);  // the last block was read: no interrupt
+  if (!disk_.xfer.write) {
+    if (disk_.xfer.remaining == 0) return complete(false);  // the last block was read: no interrupt
     return next_read_block();
   }
-  u64 n = pio_end_ / 512;
-  if (!image_->write_sectors(xfer_.lba, n, pio_data())) return abort_command(ata::kIdnf | ata::kAbrt);
-  set_address(xfer_.lba + n - 1);
-  xfer_.lba += n;
-  xfer_.remaining -= n;
-  if (xfer_.remaining == 0) return complete();
-  begin_pio(Pio::Out, std::min<u64>(xfer_.block, xfer_.remaining) * 512);
+  u64 n = st_.pio_end / 512;
+  if (!image_->write_sectors(disk_.xfer.lba, n, pio_data())) return abort_command(ata::kIdnf | ata::kAbrt);
+  set_address(disk_.xfer.lba + n - 1);
+  disk_.xfer.lba += n;
+  disk_.xfer.remaining -= n;
+  if (disk_.xfer.remaining == 0) return complete();
+  begin_pio(Pio::Out, std::min<u64>(disk_.xfer.block, disk_.xfer.remaining) * 512);
   irq();
 }
 
 void AtaDisk::run_dma() {
-  std::vector<u8> data(xfer_.remaining * 512);
+  std::vector<u8> data(disk_.xfer.remaining * 512);
   bool ok;
-  if (xfer_.write) {
-    ok = bus_->dma_from_memory(data) && image_->write_sectors(xfer_.lba, xfer_.remaining, data);
+  if (disk_.xfer.write) {
+    ok = bus_->dma_from_memory(data) && image_->write_sectors(disk_.xfer.lba, disk_.xfer.remaining, data);
   } else {
-    ok = image_->read_sectors(xfer_.lba, xfer_.remaining, data) && bus_->dma_to_memory(data);
+    ok = image_->read_sectors(disk_.xfer.lba, disk_.xfer.remaining, data) && bus_->dma_to_memory(data);
   }
-  set_address(xfer_.lba + xfer_.remaining - 1);
-  xfer_.remaining = 0;
+  set_address(disk_.xfer.lba + disk_.xfer.remaining - 1);
+  disk_.xfer.remaining = 0;
   bus_->dma_finished(!ok);
   if (!ok) return abort_command(ata::kUnc | ata::kAbrt);
   complete();
 }
 
 void AtaDisk::set_features() {
-  switch (regs_.feature) {
+  switch (st_.regs.feature) {
     case 0x03: {  // set transfer mode: count = mode class (bits 7:3) | mode (bits 2:0)
-      u8 mode = regs_.count & 7;
-      switch (regs_.count >> 3) {
+      u8 mode = st_.regs.count & 7;
+      switch (st_.regs.count >> 3) {
         case 0x00: case 0x01: break;  // PIO default / PIO mode n
         case 0x04:
           if (mode > 2) return abort_command();
-          mwdma_mode_ = static_cast<u8>(1u << mode);
-          udma_mode_ = 0;
+          disk_.mwdma_mode = static_cast<u8>(1u << mode);
+          disk_.udma_mode = 0;
           break;
         case 0x08:
           if (mode > 5) return abort_command();
-          udma_mode_ = static_cast<u8>(1u << mode);
-          mwdma_mode_ = 0;
+          disk_.udma_mode = static_cast<u8>(1u << mode);
+          disk_.mwdma_mode = 0;
           break;
         default: return abort_command();
       }
@@ -236,20 +236,20 @@ void AtaDisk::execute(u8 command) {
         buf[2 * i] = static_cast<u8>(words[i]);
         buf[2 * i + 1] = static_cast<u8>(words[i] >> 8);
       }
-      xfer_ = {};  // one block, no more to come
+      disk_.xfer = {};  // one block, no more to come
       return irq();
     }
     case 0x91: {  // INITIALIZE DEVICE PARAMETERS: heads from the device register, sectors from count
-      unsigned heads = (regs_.device & 0x0Fu) + 1, spt = regs_.count;
+      unsigned heads = (st_.regs.device & 0x0Fu) + 1, spt = st_.regs.count;
       if (spt == 0) return abort_command();
       u64 cyl = std::min<u64>(image_->sector_count() / (u64{heads} * spt), 65535);
-      current_geo_ = {static_cast<unsigned>(cyl), heads, spt};
+      disk_.geo = {static_cast<unsigned>(cyl), heads, spt};
       return complete();
     }
     case 0xC6: {  // SET MULTIPLE MODE: 0 disables; otherwise a power of two up to the maximum
-      unsigned n = regs_.count;
+      unsigned n = st_.regs.count;
       if (n > kMaxMultiple || (n & (n - 1)) != 0) return abort_command();
-      multiple_ = n;
+      disk_.multiple = n;
       return complete();
     }
     case 0xEF: return set_features();
@@ -261,7 +261,7 @@ void AtaDisk::execute(u8 command) {
       return irq();
     case 0xE5: case 0x98:  // CHECK POWER MODE: always active/idle
       complete(false);
-      regs_.count = 0xFF;
+      st_.regs.count = 0xFF;
       return irq();
     // STANDBY/IDLE (IMMEDIATE), SLEEP, SEEK, RECALIBRATE: nothing moves on an image.
     case 0xE0: case 0xE1: case 0xE2: case 0xE3: case 0x94: case 0x95: case 0x96: case 0x97:

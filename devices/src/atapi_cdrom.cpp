@@ -51,15 +51,15 @@ bool needs_medium(u8 op) {
 
 AtapiCdrom::AtapiCdrom(std::unique_ptr<DiskImage> image) : image_(std::move(image)) {
   set_signature();
-  regs_.status = 0;
+  st_.regs.status = 0;
 }
 
 void AtapiCdrom::set_signature() {
   // ATA/ATAPI-6 9.12: a PACKET device shows count 01h, LBA low 01h, cylinder EB14h.
-  regs_.count = 1;
-  regs_.lba_low = 1;
-  regs_.lba_mid = 0x14;
-  regs_.lba_high = 0xEB;
+  st_.regs.count = 1;
+  st_.regs.lba_low = 1;
+  st_.regs.lba_mid = 0x14;
+  st_.regs.lba_high = 0xEB;
 }
 
 std::array<u16, 256> AtapiCdrom::identify_data() const {
@@ -83,14 +83,14 @@ std::array<u16, 256> AtapiCdrom::identify_data() const {
 }
 
 void AtapiCdrom::execute(u8 command) {
-  awaiting_packet_ = false;
+  cd_.awaiting_packet = false;
   switch (command) {
     case 0xA0: {  // PACKET: fetch the 12-byte command (no interrupt, DRQ within 50 us)
-      dma_ = regs_.feature & 1;
-      byte_limit_ = regs_.lba_high << 8 | regs_.lba_mid;
+      cd_.dma = st_.regs.feature & 1;
+      cd_.byte_limit = st_.regs.lba_high << 8 | st_.regs.lba_mid;
       begin_pio(Pio::Out, 12);
-      regs_.count = kReasonCoD;
-      awaiting_packet_ = true;
+      st_.regs.count = kReasonCoD;
+      cd_.awaiting_packet = true;
       return;
     }
     case 0xA1: {  // IDENTIFY PACKET DEVICE
@@ -100,8 +100,8 @@ void AtapiCdrom::execute(u8 command) {
         buf[2 * i] = static_cast<u8>(words[i]);
         buf[2 * i + 1] = static_cast<u8>(words[i] >> 8);
       }
-      reply_.clear();
-      reply_pos_ = 0;
+      cd_.reply.clear();
+      cd_.reply_pos = 0;
       return irq();
     }
     case 0xEC:  // IDENTIFY DEVICE aborts with the signature so the host knows to use A1h (9.12)
@@ -109,84 +109,84 @@ void AtapiCdrom::execute(u8 command) {
       return abort_command();
     case 0x08:  // DEVICE RESET: no interrupt
       diagnostic_result();
-      regs_.status = 0;
+      st_.regs.status = 0;
       return;
     case 0xEF: case 0xE0: case 0xE1: case 0xE2: case 0xE3: case 0xE6:
       return complete();
     case 0xE5:  // CHECK POWER MODE
       complete(false);
-      regs_.count = 0xFF;
+      st_.regs.count = 0xFF;
       return irq();
     default: return abort_command();
   }
 }
 
 void AtapiCdrom::pio_done() {
-  if (awaiting_packet_) {
-    awaiting_packet_ = false;
+  if (cd_.awaiting_packet) {
+    cd_.awaiting_packet = false;
     std::array<u8, 12> cdb{};
-    std::copy_n(buffer_.begin(), 12, cdb.begin());
+    std::copy_n(st_.buffer.begin(), 12, cdb.begin());
     return run_packet(cdb);
   }
-  if (reply_pos_ < reply_.size()) return send_next_chunk();
-  if (!reply_.empty()) finish_packet();  // IDENTIFY PACKET leaves reply_ empty: just idle
+  if (cd_.reply_pos < cd_.reply.size()) return send_next_chunk();
+  if (!cd_.reply.empty()) finish_packet();  // IDENTIFY PACKET leaves cd_.reply empty: just idle
   else complete(false);
 }
 
 void AtapiCdrom::run_packet(std::span<const u8, 12> cdb) {
   Reply r = dispatch(cdb);
   if (!r.ok) return check_condition();
-  reply_ = std::move(r.data);
-  reply_pos_ = 0;
-  if (reply_.empty()) return finish_packet();
-  if (dma_) return wait_dma();
+  cd_.reply = std::move(r.data);
+  cd_.reply_pos = 0;
+  if (cd_.reply.empty()) return finish_packet();
+  if (cd_.dma) return wait_dma();
   send_next_chunk();
 }
 
 void AtapiCdrom::send_next_chunk() {
   // Byte count limit (9.10): the host's cylinder registers; FFFFh and odd limits round down to
   // even, 0 is treated as the largest even value.
-  std::size_t limit = byte_limit_ == 0 ? 0xFFFE : byte_limit_;
-  std::size_t left = reply_.size() - reply_pos_;
+  std::size_t limit = cd_.byte_limit == 0 ? 0xFFFE : cd_.byte_limit;
+  std::size_t left = cd_.reply.size() - cd_.reply_pos;
   if (left > limit) limit &= ~std::size_t{1};
   std::size_t n = std::min(left, limit);
   auto buf = begin_pio(Pio::In, n);
-  std::copy_n(reply_.begin() + static_cast<std::ptrdiff_t>(reply_pos_), n, buf.begin());
-  reply_pos_ += n;
-  regs_.count = kReasonIO;
-  regs_.lba_mid = static_cast<u8>(n);
-  regs_.lba_high = static_cast<u8>(n >> 8);
+  std::copy_n(cd_.reply.begin() + static_cast<std::ptrdiff_t>(cd_.reply_pos), n, buf.begin());
+  cd_.reply_pos += n;
+  st_.regs.count = kReasonIO;
+  st_.regs.lba_mid = static_cast<u8>(n);
+  st_.regs.lba_high = static_cast<u8>(n >> 8);
   irq();
 }
 
 void AtapiCdrom::finish_packet() {
-  reply_.clear();
-  reply_pos_ = 0;
+  cd_.reply.clear();
+  cd_.reply_pos = 0;
   complete(false);
-  regs_.count = kReasonIO | kReasonCoD;
+  st_.regs.count = kReasonIO | kReasonCoD;
   irq();
 }
 
 void AtapiCdrom::check_condition() {
-  reply_.clear();
-  reply_pos_ = 0;
-  pio_ = Pio::None;
-  dma_pending_ = false;
-  regs_.error = static_cast<u8>(sense_.key << 4 | ata::kAbrt);
-  regs_.status = ata::kDrdy | ata::kErr;
-  regs_.count = kReasonIO | kReasonCoD;
+  cd_.reply.clear();
+  cd_.reply_pos = 0;
+  st_.pio = Pio::None;
+  st_.dma_pending = false;
+  st_.regs.error = static_cast<u8>(cd_.sense.key << 4 | ata::kAbrt);
+  st_.regs.status = ata::kDrdy | ata::kErr;
+  st_.regs.count = kReasonIO | kReasonCoD;
   irq();
 }
 
 void AtapiCdrom::run_dma() {
-  std::span<const u8> data(reply_.data() + reply_pos_, reply_.size() - reply_pos_);
+  std::span<const u8> data(cd_.reply.data() + cd_.reply_pos, cd_.reply.size() - cd_.reply_pos);
   bool ok = bus_->dma_to_memory(data);
   bus_->dma_finished(!ok);
   finish_packet();
 }
 
 AtapiCdrom::Reply AtapiCdrom::fail(u8 key, u8 asc) {
-  sense_ = {key, asc, 0};
+  cd_.sense = {key, asc, 0};
   return {{}, false};
 }
 
@@ -245,7 +245,7 @@ AtapiCdrom::Reply AtapiCdrom::mode_sense(std::span<const u8, 12> cdb) {
     any = true;
   }
   if (page == 0x2A || page == 0x3F) {  // CD capabilities and mechanical status (MMC-3 6.3.11)
-    u8 lock = locked_ ? 0x02 : 0x00;
+    u8 lock = cd_.locked ? 0x02 : 0x00;
     add({0x2A, 0x14, 0x3B, 0x00, 0x71, 0x60, static_cast<u8>(0x29 | lock), 0x00, 0x02, 0xC2, 0x00, 0x02,
          0x02, 0x00, 0x02, 0xC2, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00});
     any = true;
@@ -257,18 +257,18 @@ AtapiCdrom::Reply AtapiCdrom::mode_sense(std::span<const u8, 12> cdb) {
 
 AtapiCdrom::Reply AtapiCdrom::dispatch(std::span<const u8, 12> cdb) {
   u8 op = cdb[0];
-  if (op != 0x03) sense_ = {};
+  if (op != 0x03) cd_.sense = {};
   if (needs_medium(op) && !image_) return fail(scsi::kNotReady, scsi::kAscMediumNotPresent);
   switch (op) {
     case 0x00: return {};  // TEST UNIT READY
     case 0x03: {           // REQUEST SENSE: fixed format (SPC-3 4.5.3); reading it clears it
       std::vector<u8> v(18);
       v[0] = 0x70;
-      v[2] = sense_.key;
+      v[2] = cd_.sense.key;
       v[7] = 10;
-      v[12] = sense_.asc;
-      v[13] = sense_.ascq;
-      sense_ = {};
+      v[12] = cd_.sense.asc;
+      v[13] = cd_.sense.ascq;
+      cd_.sense = {};
       return {truncated(std::move(v), cdb[4]), true};
     }
     case 0x12: {  // INQUIRY: CD-ROM, removable, ATAPI response format
@@ -296,7 +296,7 @@ AtapiCdrom::Reply AtapiCdrom::dispatch(std::span<const u8, 12> cdb) {
     case 0x5A: return mode_sense(cdb);
     case 0x1B: return {};  // START STOP UNIT: the tray is not modelled
     case 0x1E:             // PREVENT ALLOW MEDIUM REMOVAL
-      locked_ = cdb[4] & 1;
+      cd_.locked = cdb[4] & 1;
       return {};
     case 0x46: {  // GET CONFIGURATION: header + the profile list feature (CD-ROM profile 0008h)
       std::vector<u8> v(16);

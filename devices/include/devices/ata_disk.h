@@ -52,13 +52,17 @@ class AtaDisk final : public IdeDrive {
   void next_read_block();
   void set_features();
 
+  struct State {
+    Geometry geo;           // current CHS translation (INITIALIZE DEVICE PARAMETERS)
+    unsigned multiple = 0;  // 0: READ/WRITE MULTIPLE disabled
+    u8 mwdma_mode = 0x02;   // selected transfer modes (bit n = mode n)
+    u8 udma_mode = 0x00;
+    Transfer xfer;
+  };
+
   std::unique_ptr<DiskImage> image_;
   Geometry default_geo_;
-  Geometry current_geo_;
-  unsigned multiple_ = 0;  // 0: READ/WRITE MULTIPLE disabled
-  u8 mwdma_mode_ = 0x02;   // selected transfer modes (bit n = mode n)
-  u8 udma_mode_ = 0x00;
-  Transfer xfer_;
+  State disk_;
 };
 
 }  // namespace pcjit::devices

@@ -37,7 +37,7 @@ class AtapiCdrom final : public IdeDrive {
   struct Sense {
     u8 key = 0, asc = 0, ascq = 0;
   };
-  const Sense& sense() const { return sense_; }
+  const Sense& sense() const { return cd_.sense; }
 
  protected:
   void set_signature() override;
@@ -60,14 +60,18 @@ class AtapiCdrom final : public IdeDrive {
   void finish_packet();
   void check_condition();
 
+  struct State {
+    Sense sense;
+    bool locked = false;
+    bool dma = false;  // this packet moves data by DMA
+    bool awaiting_packet = false;
+    std::vector<u8> reply;  // data of the current packet command
+    std::size_t reply_pos = 0;
+    unsigned byte_limit = 0;
+  };
+
   std::unique_ptr<DiskImage> image_;
-  Sense sense_;
-  bool locked_ = false;
-  bool dma_ = false;                // this packet moves data by DMA
-  bool awaiting_packet_ = false;
-  std::vector<u8> reply_;
-  std::size_t reply_pos_ = 0;
-  unsigned byte_limit_ = 0;
+  State cd_;
 };
 
 }  // namespace pcjit::devices

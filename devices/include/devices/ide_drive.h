@@ -48,6 +48,14 @@ class IdeDrive {
     u8 status = 0, error = 0;
   };
   enum class Pio : u8 { None, In, Out };
+  // Everything a drive holds between port accesses (snapshots save it).
+  struct State {
+    Regs regs;
+    std::vector<u8> buffer;  // the current DRQ block
+    std::size_t pio_pos = 0, pio_end = 0;
+    Pio pio = Pio::None;
+    bool dma_pending = false;  // a DMA command waits for the bus master
+  };
 
   virtual ~IdeDrive() = default;
   void attach(IdeBus* bus) { bus_ = bus; }
@@ -58,11 +66,11 @@ class IdeDrive {
   }
 
   // Channel-level access: writes reach both drives, reads come from the selected one.
-  void write_reg(unsigned reg, u8 value) { latch(regs_, reg, value); }
+  void write_reg(unsigned reg, u8 value) { latch(st_.regs, reg, value); }
   // Task-file latching, also used by the channel for an absent drive's registers.
   static void latch(Regs& regs, unsigned reg, u8 value);
   static u8 latch_read(const Regs& regs, unsigned reg, bool hob);
-  u8 read_reg(unsigned reg, bool hob) const { return latch_read(regs_, reg, hob); }
+  u8 read_reg(unsigned reg, bool hob) const { return latch_read(st_.regs, reg, hob); }
   u32 data_in(unsigned size);
   void data_out(unsigned size, u32 value);
   // SRST asserted / released, or a hardware reset (ATA/ATAPI-6 9.2).
@@ -76,9 +84,9 @@ class IdeDrive {
   void bus_master_started();
   virtual bool is_atapi() const = 0;
 
-  const Regs& regs() const { return regs_; }
-  Regs& regs() { return regs_; }
-  Pio pio() const { return pio_; }
+  const Regs& regs() const { return st_.regs; }
+  Regs& regs() { return st_.regs; }
+  Pio pio() const { return st_.pio; }
 
  protected:
   virtual void set_signature() = 0;
@@ -87,13 +95,12 @@ class IdeDrive {
 
   // Transfer helpers: a block of len bytes to the host (In) or from it (Out).
   std::span<u8> begin_pio(Pio dir, std::size_t len);
-  std::span<const u8> pio_data() const { return {buffer_.data(), pio_end_}; }
+  std::span<const u8> pio_data() const { return {st_.buffer.data(), st_.pio_end}; }
   void wait_dma() {
-    dma_pending_ = true;
-    regs_.status = ata::kDrdy | ata::kDsc | ata::kDrq;
+    st_.dma_pending = true;
+    st_.regs.status = ata::kDrdy | ata::kDsc | ata::kDrq;
     if (bus_->dma_started()) bus_master_started();
   }
-  void finish_dma_wait() { dma_pending_ = false; }
   void complete(bool irq = true);
   void abort_command(u8 error = ata::kAbrt);
   void irq() { bus_->raise_irq(); }
@@ -110,11 +117,7 @@ class IdeDrive {
   IdeBus* bus_ = nullptr;
   unsigned unit_ = 0;
   bool peer_present_ = false;
-  Regs regs_;
-  std::vector<u8> buffer_;
-  std::size_t pio_pos_ = 0, pio_end_ = 0;
-  Pio pio_ = Pio::None;
-  bool dma_pending_ = false;
+  State st_;
 };
 
 // Writes an ATA string field: two characters per word, first character in the high byte,
