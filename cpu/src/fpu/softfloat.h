@@ -5,6 +5,8 @@
 // raised exception flags into Env::flags; the caller decides from its masks whether to store it or
 // to raise #MF/#XM. The one mask-dependent result is the x87 unmasked overflow/underflow to a
 // register (SDM Vol. 1, 4.9.1.4/4.9.1.5): the exponent is wrapped by 24576 and returned.
+// An unmasked pre-computation exception (IE, ZE, DE) stops the operation: only that flag is
+// reported and the returned value is not to be stored (as the hardware does).
 #pragma once
 #include <cstdint>
 
