@@ -74,6 +74,7 @@ int run(const frontend::Options& o) {
     for (const std::string& row : pc.text_screen()) std::printf("%s\n", row.c_str());
     std::fputs("-------------------------\n", stdout);
   }
+  if (!o.screenshot.empty()) pc.write_screenshot(o.screenshot);
   if (o.stats) print_stats(pc.cpu().stats(), pc.machine().clock().retired(), seconds);
   return frontend::exit_status(stop);
 }

@@ -47,7 +47,7 @@ bool takes_value(const std::string& name) {
   return name == "bios" || name == "m" || name == "load-addr" || name == "trace-file" ||
          name == "max-insns" || name == "debugcon" || name == "machine" || name == "hda" ||
          name == "hdb" || name == "cdrom" || name == "fda" || name == "boot" || name == "serial" ||
-         name == "bios-log";
+         name == "bios-log" || name == "seabios-log" || name == "display" || name == "screenshot";
 }
 
 void parse_sink(const std::string& spelled, const std::string& value, SinkMode& mode, std::string& file) {
@@ -86,6 +86,22 @@ void apply(Options& o, const std::string& name, const std::string& spelled, cons
     parse_sink(spelled, value, o.serial, o.serial_file);
   } else if (name == "bios-log") {
     parse_sink(spelled, value, o.bios_log, o.bios_log_file);
+  } else if (name == "seabios-log") {
+    // QEMU-style spelling of --bios-log; a bare name is a file.
+    if (value == "stdio" || value == "none" || value == "null" || value.rfind("file:", 0) == 0)
+      parse_sink(spelled, value, o.bios_log, o.bios_log_file);
+    else if (value.empty())
+      throw Error(fmt::format("{}: empty file name", spelled));
+    else
+      o.bios_log = SinkMode::File, o.bios_log_file = value;
+  } else if (name == "display") {
+    // Only the headless display exists; QEMU's other back ends are GUI windows.
+    if (value != "none") throw Error(fmt::format("{}: '{}' is not supported (only none)", spelled, value));
+  } else if (name == "nographic") {
+    o.nographic = true;
+  } else if (name == "screenshot") {
+    if (value.empty()) throw Error(fmt::format("{}: empty file name", spelled));
+    o.screenshot = value;
   } else if (name == "machine") {
     if (value == "bare") o.machine = MachineKind::Bare;
     else if (value == "pc") o.machine = MachineKind::Pc;
@@ -99,7 +115,7 @@ void apply(Options& o, const std::string& name, const std::string& spelled, cons
     o.boot = value;
   } else if (name == "snapshot") {
     o.snapshot = true;
-  } else if (name == "dump-screen") {
+  } else if (name == "dump-screen" || name == "vga-text") {
     o.dump_screen = true;
   } else if (name == "trace") {
     o.trace = true;
@@ -143,12 +159,16 @@ Options parse_options(std::span<const char* const> args) {
     apply(o, name, spelled, value);
   }
   if (o.help) return o;
+  // QEMU's -nographic: the serial port takes over the terminal unless -serial says otherwise.
+  if (o.nographic && o.serial == SinkMode::None && o.serial_file.empty()) o.serial = SinkMode::Stdio;
   if (o.machine == MachineKind::Bare) {
     const bool pc_only = !o.hda.empty() || !o.hdb.empty() || !o.cdrom.empty() || !o.fda.empty() ||
                          o.snapshot || o.serial != SinkMode::None || o.bios_log != SinkMode::None ||
-                         o.dump_screen || o.boot != "cad";
+                         o.dump_screen || o.boot != "cad" || !o.screenshot.empty() || o.nographic;
     if (pc_only)
-      throw Error("-hda/-hdb/-cdrom/-fda/-boot/-snapshot/-serial/--bios-log/--dump-screen need -machine pc");
+      throw Error(
+          "-hda/-hdb/-cdrom/-fda/-boot/-snapshot/-serial/-nographic/--bios-log/--dump-screen/"
+          "--screenshot need -machine pc");
     if (o.bios.empty() && o.flat.empty())
       throw Error("nothing to run: give -bios FILE and/or a FLAT_BINARY, or -machine pc (try --help)");
   }
@@ -182,7 +202,12 @@ Runs an IA-32 PC guest in the pcjit interpreter.
   -snapshot           keep guest disk writes in memory
   -serial MODE        COM1 output: stdio, file:NAME or none (default)
   --bios-log MODE     SeaBIOS debug log (port 0x402): stdio, file:NAME or none (default)
-  --dump-screen       print the VGA text screen on stdout when the run ends
+  --seabios-log F     the same as --bios-log: stdio, none, file:NAME or a file NAME
+  --dump-screen, --vga-text
+                      print the VGA text screen on stdout when the run ends
+  --screenshot F.png  write the VGA screen (text or graphics) as a PNG when the run ends
+  -nographic          no display; COM1 on stdio unless -serial is given (pc only)
+  -display none       accepted for QEMU compatibility (there is no graphical display)
   --stats             print CPU event counters and the guest MIPS rate on stderr at the end
   -h, --help          this text
 

@@ -105,6 +105,7 @@ void Pc::build_board(const Options& o) {
   cfg.fda = o.fda;
   cfg.boot_order = o.boot;
   cfg.snapshot = o.snapshot;
+  cfg.nographic = o.nographic;
   if (console_.enabled()) cfg.debugcon = [this](u8 b) { console_.put(b); };
   if (serial_.enabled()) cfg.serial0 = [this](u8 b) { serial_.put(b); };
   if (bios_log_.enabled()) cfg.seabios_log = [this](u8 b) { bios_log_.put(b); };
@@ -129,6 +130,10 @@ core::StopInfo Pc::run(u64 max_insns) {
 std::vector<std::string> Pc::text_screen() const {
   if (!board_) return {};
   return board_->vga().text_screen();
+}
+
+void Pc::write_screenshot(const std::string& path) const {
+  if (board_) board_->vga().write_png(path);
 }
 
 int exit_status(const core::StopInfo& stop) {

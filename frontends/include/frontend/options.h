@@ -38,7 +38,9 @@ struct Options {
   std::string serial_file;
   SinkMode bios_log = SinkMode::None;  // --bios-log stdio|file:F|none (port 0x402)
   std::string bios_log_file;
-  bool dump_screen = false;          // --dump-screen: print the VGA text screen at the end
+  bool dump_screen = false;          // --dump-screen / --vga-text: print the VGA text screen at the end
+  std::string screenshot;            // --screenshot F.png: the VGA screen as PNG at the end
+  bool nographic = false;            // -nographic: no display, COM1 on stdio (unless -serial)
   bool help = false;                 // -h / --help
 };
 

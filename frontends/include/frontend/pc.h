@@ -47,6 +47,8 @@ class Pc {
   core::StopInfo run(u64 max_insns);
   // The VGA text screen, one string per row (-machine pc; empty for a bare machine).
   std::vector<std::string> text_screen() const;
+  // Writes the VGA screen as a PNG (-machine pc); throws pcjit::Error naming the file on failure.
+  void write_screenshot(const std::string& path) const;
 
  private:
   void build_board(const Options& o);
