@@ -4,6 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
+bash scripts/guests/build.sh  # guest images for the boot tests (cache/guests, outside git)
 cmake -S . -B build -G Ninja -DPCJIT_WERROR=ON
 ninja -C build -j2
 cd build
