@@ -52,7 +52,10 @@ int main(int argc, char** argv) {
     if (!opt.only.empty() && opt.only != dc.name) continue;
     Stats st{dc.name};
     st.show = opt.show;
-    Rng rng{opt.seed * 0x9E3779B97F4A7C15ull + std::hash<std::string>{}(dc.name)};
+    // splitmix64 steps its state by a fixed constant, so seeds must be mixed, not offset:
+    // seed * increment would replay the same stream shifted by a few draws.
+    Rng seeder{opt.seed};
+    Rng rng{seeder.next() ^ (std::hash<std::string>{}(dc.name) * 0xD6E8FEB86659FD93ull)};
     for (std::uint64_t n = 0; n < opt.count; ++n) dc.run(rng, st);
     if (st.ulp_mode) {
       std::printf("%-12s %" PRIu64 " mismatches / %" PRIu64 " cases (max %" PRIu64
