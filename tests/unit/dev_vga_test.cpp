@@ -464,3 +464,23 @@ TEST_CASE("random register, VBE and memory-window traffic never crashes the VGA 
     r.vga.text_screen();
   }
 }
+
+TEST_CASE("VBE 15 bpp is x:5:5:5 and 8 bpp goes through the DAC, 8 bits wide when ENABLE.DAC8 is set") {
+  Rig r;
+  r.vbe(devices::vbe::kXres, 16);
+  r.vbe(devices::vbe::kYres, 8);
+  r.vbe(devices::vbe::kBpp, 15);
+  r.vbe(devices::vbe::kEnable, devices::vbe::kEnabled);
+  r.vga.vram()[2] = 0x00, r.vga.vram()[3] = 0x7C;  // pixel 1 = 0x7C00: full red
+  r.vga.vram()[4] = 0x1F, r.vga.vram()[5] = 0x00;  // pixel 2 = 0x001F: full blue
+  auto img = r.vga.render();
+  CHECK(img.pixel(1, 0) == 0xFF0000);
+  CHECK(img.pixel(2, 0) == 0x0000FF);
+
+  r.vbe(devices::vbe::kEnable, 0);
+  r.vbe(devices::vbe::kBpp, 8);
+  r.vbe(devices::vbe::kEnable, devices::vbe::kEnabled | devices::vbe::kDac8Bit);
+  r.dac(7, 0x80, 0x40, 0xC0);  // 8-bit DAC keeps all eight bits
+  r.vga.vram()[3] = 7;
+  CHECK(r.vga.render().pixel(3, 0) == 0x8040C0);
+}
