@@ -94,10 +94,16 @@ x2:
 x2_end:
   clts
   fwait                             ; MP & !TS: no fault
-  EXPECT 6, 0, x3
+  mov eax, cr0
+  or eax, 4                         ; EM: the OS emulates the x87
+  mov cr0, eax
+  EXPECT 7, 0, x3
 x3:
-  fadd dword [VARS]                 ; no FPU: #UD (issue 4 brings the x87)
+  fadd dword [VARS]                 ; EM = 1: #NM (SDM Vol. 3A Table 2-2)
 x3_end:
+  mov eax, cr0
+  and eax, ~4
+  mov cr0, eax
   EXPECT 6, 0, x4
 x4:
   ud2
