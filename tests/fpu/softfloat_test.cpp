@@ -192,3 +192,17 @@ TEST_CASE("Transcendentals: exact and hand-computed values (SDM Vol. 2 special t
   CHECK(t.value == kRealIndefinite);
   CHECK(t.second == kRealIndefinite);
 }
+
+TEST_CASE("Square roots: exact squares stay exact, sqrt(2) rounds per its binary expansion") {
+  Env e;
+  CHECK(sqrt(f80(0x4001, 0x8000000000000000ull), e) == kTwo);  // sqrt(4)
+  CHECK(sqrt(f80(0x4002, 0x9000000000000000ull), e) == kThree);  // sqrt(9)
+  CHECK(e.flags == 0);
+  // sqrt(2) = 1.6A09E667F3BCC908 B2FB1366...h = B504F333F9DE6484 597D89B3...h x 2^-63;
+  // the bit after the 64 kept is 0 -> nearest and toward zero agree, up adds one.
+  CHECK(sqrt(kTwo, e) == f80(0x3FFF, 0xB504F333F9DE6484ull));
+  CHECK(e.flags == kPE);
+  Env up = env_pc(Precision::Extended, Round::Up);
+  CHECK(sqrt(kTwo, up) == f80(0x3FFF, 0xB504F333F9DE6485ull));
+  CHECK(up.c1);
+}

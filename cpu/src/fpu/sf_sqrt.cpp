@@ -6,21 +6,33 @@ namespace pcjit::cpu::sf {
 namespace detail {
 
 namespace {
-// floor(sqrt(n)) and n - root^2, bit by bit (restoring method).
-u64 isqrt128(u128 n, u128& rem) {
-  u128 root = 0, r = 0;
-  for (int i = 63; i >= 0; --i) {
-    r = (r << 2) | ((n >> (2 * i)) & 3);
-    u128 trial = (root << 2) | 1;
+// floor(sqrt(v)) of a 64-bit value, bit by bit (restoring method).
+u64 isqrt64(u64 v) {
+  u64 root = 0, r = 0;
+  for (int i = 31; i >= 0; --i) {
+    r = (r << 2) | ((v >> (2 * i)) & 3);
+    u64 trial = (root << 2) | 1;
     root <<= 1;
     if (r >= trial) {
       r -= trial;
       root |= 1;
     }
   }
-  rem = r;
-  return static_cast<u64>(root);
+  return root;
 }
+
+// floor(sqrt(n)) and n - root^2 for n in [2^126, 2^128): a 32-bit root of the top word, one
+// Newton step (from below it lands within one of the answer), then an exact integer fix-up.
+u64 isqrt128(u128 n, u128& rem) {
+  u64 est = isqrt64(static_cast<u64>(n >> 64)) << 32;  // >= 2^63
+  u128 next = (u128{est} + n / est) >> 1;
+  u64 r = next > ~u64{0} ? ~u64{0} : static_cast<u64>(next);
+  while (u128{r} * r > n) --r;
+  while (r != ~u64{0} && u128{r + 1} * (r + 1) <= n) ++r;
+  rem = n - u128{r} * r;
+  return r;
+}
+
 }  // namespace
 
 Value sqrt_core(const Operand& x) {
