@@ -143,6 +143,11 @@ u32 I8042::port_in(u16 port, unsigned) {
   if (port == 0x64) return s_.status;
   u8 v = s_.obuf;  // reading an empty buffer returns the last byte again
   s_.status = static_cast<u8>(s_.status & ~(kStOutFull | kStAuxData));
+  // Drop the lines before the next byte moves in, so the edge-triggered PIC sees a new edge
+  // for it (on hardware the next byte arrives a serial frame later).
+  if (s_.irq1) sink_.set_irq(kbd_irq_, false);
+  if (s_.irq12) sink_.set_irq(aux_irq_, false);
+  s_.irq1 = s_.irq12 = false;
   update_irq();
   return v;
 }

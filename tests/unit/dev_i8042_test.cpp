@@ -16,7 +16,11 @@ namespace {
 
 struct Lines final : core::IrqSink {
   bool level[16] = {};
-  void set_irq(unsigned irq, bool l) override { level[irq] = l; }
+  unsigned rises[16] = {};
+  void set_irq(unsigned irq, bool l) override {
+    if (l && !level[irq]) ++rises[irq];
+    level[irq] = l;
+  }
 };
 
 struct IdleCpu final : core::Processor {
@@ -163,6 +167,18 @@ TEST_CASE("8042: IRQ1 follows a full output buffer with keyboard data and the en
   r.kbc.key_event(make_a);
   CHECK_FALSE(r.irq.level[1]);
   CHECK((r.status() & 0x01) == 0x01);
+}
+
+TEST_CASE("8042: each byte gives the edge-triggered PIC a new IRQ1 edge") {
+  Rig r;
+  const u8 make_a[] = {0x1C}, make_b[] = {0x32};
+  r.kbc.key_event(make_a);
+  r.kbc.key_event(make_b);
+  CHECK(r.irq.rises[1] == 1);
+  (void)r.m.io().in(0x60, 1);
+  CHECK(r.irq.level[1]);  // the second byte moved in
+  CHECK(r.irq.rises[1] == 2);
+  CHECK(r.drain() == Bytes{0x32});
 }
 
 TEST_CASE("8042: a disabled keyboard interface holds its bytes until re-enabled; F5 stops scanning") {
