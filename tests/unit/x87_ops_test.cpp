@@ -204,9 +204,9 @@ TEST_CASE("x87 transcendentals against the host x87: maximum error in ulps (x86-
     bool bsign;
   };
   const Row rows[] = {
-      {"fsin", Host::Sin, {0xD9, 0xFE}, -20, 1, true, 0, 0, false},
-      {"fcos", Host::Cos, {0xD9, 0xFF}, -20, 1, true, 0, 0, false},
-      {"fptan", Host::Tan, {0xD9, 0xF2, 0xDD, 0xD8}, -20, -1, true, 0, 0, false},
+      {"fsin", Host::Sin, {0xD9, 0xFE}, -20, 62, true, 0, 0, false},
+      {"fcos", Host::Cos, {0xD9, 0xFF}, -20, 62, true, 0, 0, false},
+      {"fptan", Host::Tan, {0xD9, 0xF2, 0xDD, 0xD8}, -20, 62, true, 0, 0, false},
       {"fpatan", Host::Atan, {0xD9, 0xF3}, -30, 30, true, -30, 30, true},
       {"fyl2x", Host::Yl2x, {0xD9, 0xF1}, -200, 200, false, -10, 10, true},
       {"f2xm1", Host::F2xm1, {0xD9, 0xF0}, -30, -1, true, 0, 0, false},
