@@ -484,3 +484,12 @@ TEST_CASE("VBE 15 bpp is x:5:5:5 and 8 bpp goes through the DAC, 8 bits wide whe
   r.vga.vram()[3] = 7;
   CHECK(r.vga.render().pixel(3, 0) == 0x8040C0);
 }
+
+TEST_CASE("a plane holds 64 KiB: the upper half of the 128 KiB window aliases the lower half in planar mode") {
+  Rig r;
+  r.planar();
+  r.gr(6, 0x01);  // graphics, memory map 0: A0000-BFFFF
+  r.mem_write(0xA0000 + 0x10005, 0x5A);
+  CHECK(r.plane(0, 5) == 0x5A);
+  CHECK(r.mem_read(0xA0005) == 0x5A);
+}

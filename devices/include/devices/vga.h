@@ -131,6 +131,8 @@ class Vga final : public core::Device {
   class Window;
   // Translates a window offset to a video-memory offset for the current GR6 map (false: unmapped).
   bool window_to_vram(u32 offset, u32& addr) const;
+  // Video-memory index of plane 0 at a plane offset (64 KiB planes, except in VBE planar modes).
+  u32 plane_base(u32 plane_offset) const;
   u8 read_input_status1();
   void write_vbe_register(u16 index, u16 value);
   void vbe_fixup();

@@ -35,15 +35,16 @@ unsigned decode_group(Shift shift, const u8* b, u8 out[8]) {
 }
 
 // Scans width x height pixels starting at CRTC address `start`, `pitch` addresses per row.
-// row_address maps an output line to its first address (CGA banking lives there).
+// Addresses wrap at addr_mask (the CRTC's 16-bit counter). row_address maps an output line to its first address (CGA banking lives there).
 template <typename RowAddress, typename Colour>
-RgbImage scan(const u8* vram, Shift shift, unsigned width, unsigned height, RowAddress row_address, Colour colour) {
+RgbImage scan(const u8* vram, Shift shift, unsigned width, unsigned height, unsigned addr_mask, RowAddress row_address,
+              Colour colour) {
   RgbImage img = blank_image(width, height);
   for (unsigned y = 0; y < height; ++y) {
     unsigned addr = row_address(y);
     for (unsigned x = 0; x < width; ++addr) {
       u8 idx[8];
-      unsigned n = decode_group(shift, &vram[(addr * 4u) & (Vga::kVramSize - 1)], idx);
+      unsigned n = decode_group(shift, &vram[((addr & addr_mask) * 4u) & (Vga::kVramSize - 1)], idx);
       for (unsigned i = 0; i < n && x < width; ++i, ++x) put_pixel(img, x, y, colour(idx[i]));
     }
   }
@@ -77,8 +78,8 @@ RgbImage render_graphics(const Vga::State& s, const u8* vram) {
     return a;
   };
   bool direct8 = shift == Shift::Pixel256 || (s.ar[0x10] & 0x40);  // 8-bit colour bypasses the palette
-  if (direct8) return scan(vram, shift, width, height, row_address, [&](u8 c) { return dac_colour(s, c & s.pel_mask); });
-  return scan(vram, shift, width, height, row_address, [&](u8 c) { return attribute_colour(s, c); });
+  if (direct8) return scan(vram, shift, width, height, 0xFFFF, row_address, [&](u8 c) { return dac_colour(s, c & s.pel_mask); });
+  return scan(vram, shift, width, height, 0xFFFF, row_address, [&](u8 c) { return attribute_colour(s, c); });
 }
 
 RgbImage render_vbe(const Vga::State& s, const u8* vram) {
@@ -87,7 +88,7 @@ RgbImage render_vbe(const Vga::State& s, const u8* vram) {
   if (bpp == 4) {  // planar 16-colour VBE modes: 4-plane groups, 8 pixels each
     unsigned pitch = virt / 8;
     unsigned start = s.vbe[vbe::kYOffset] * pitch + s.vbe[vbe::kXOffset] / 8;
-    return scan(vram, Shift::Planar, width, height, [&](unsigned y) { return start + y * pitch; },
+    return scan(vram, Shift::Planar, width, height, ~0u, [&](unsigned y) { return start + y * pitch; },
                 [&](u8 c) { return attribute_colour(s, c); });
   }
   unsigned bytes = (bpp + 7) / 8;

@@ -15,6 +15,12 @@ namespace {
 constexpr u8 expand_bit(u8 value, unsigned bit) { return (value >> bit) & 1 ? 0xFF : 0x00; }
 }  // namespace
 
+u32 Vga::plane_base(u32 plane_offset) const {
+  // A VGA plane is 64 KiB (offsets wrap); Bochs VBE planar modes bank past it into the 16 MiB.
+  if (!vbe_enabled()) plane_offset &= kPlaneSize - 1;
+  return (plane_offset * 4) & (kVramSize - 1);
+}
+
 bool Vga::window_to_vram(u32 offset, u32& addr) const {
   // GR6 bits 3:2 memory map select: 128 KiB at A0000, 64 KiB at A0000, 32 KiB at B0000 or B8000.
   switch ((s_.gr[6] >> 2) & 3) {
@@ -47,7 +53,7 @@ u8 Vga::read_window(u32 offset) {
     plane = (s_.gr[4] & 2) | (addr & 1);
     plane_offset = addr >> 1;
   }
-  u32 base = (plane_offset * 4) & (kVramSize - 1);
+  u32 base = plane_base(plane_offset);
   std::copy_n(&vram_[base], 4, s_.latch.begin());  // every planar read loads the latches
   if (!(s_.gr[5] & 0x08)) return s_.latch[plane];  // read mode 0
 
@@ -76,7 +82,7 @@ void Vga::write_window(u32 offset, u8 value) {
     map_mask &= (addr & 1) ? 0x0A : 0x05;
     plane_offset = addr >> 1;
   }
-  u32 base = (plane_offset * 4) & (kVramSize - 1);
+  u32 base = plane_base(plane_offset);
 
   std::array<u8, 4> data{};
   unsigned mode = s_.gr[5] & 3;

@@ -27,7 +27,7 @@ bool text_geometry(const Vga::State& s, TextGeometry& g) {
 constexpr unsigned kFontMapOffset[8] = {0x0000, 0x4000, 0x8000, 0xC000, 0x2000, 0x6000, 0xA000, 0xE000};
 
 constexpr u8 plane_byte(const u8* vram, unsigned plane_offset, unsigned plane) {
-  return vram[(plane_offset * 4u + plane) & (Vga::kVramSize - 1)];
+  return vram[(plane_offset & (Vga::kPlaneSize - 1)) * 4u + plane];  // CRTC addresses wrap at 64 KiB
 }
 
 // Code page 437 as Unicode code points; 0x00 is shown as a blank.
