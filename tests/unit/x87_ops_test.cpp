@@ -220,3 +220,37 @@ TEST_CASE("x87 transcendentals against the host x87: maximum error in ulps (x86-
 #else
 TEST_CASE("x87 host-oracle comparisons") { MESSAGE("skipped: the host is not x86-64"); }
 #endif
+
+TEST_CASE("FSINCOS leaves cos in ST(0) and sin in ST(1); FPTAN pushes 1.0; |x| >= 2^63 sets C2 and keeps x") {
+  Rig r;
+  // sin(0) = +0, cos(0) = 1, tan(0) = +0 exactly (SDM FSIN/FCOS/FPTAN special-value tables).
+  u16 s = run_on(r, kFldz, {0xD9, 0xFB}, 2);
+  CHECK(r64(r, kOut) == 0x8000000000000000ull);  // ST(0) = cos 0 = 1.0
+  CHECK(r16(r, kOut + 8) == 0x3FFF);
+  CHECK(r64(r, kOut + 16) == 0);                // ST(1) = sin 0 = +0
+  CHECK((s & 0x0400) == 0);
+  Rig r2;
+  run_on(r2, kFldz, {0xD9, 0xF2}, 2);
+  CHECK(r16(r2, kOut + 8) == 0x3FFF);  // the pushed 1.0
+  CHECK(r64(r2, kOut + 16) == 0);      // tan 0
+  Rig r3;
+  put_f80(r3, kIn, 0x8000000000000000ull, 0x3FFF + 63);  // 2^63
+  s = run_on(r3, fld80(kIn), {0xD9, 0xFE}, 1);
+  CHECK((s & 0x0400) != 0);  // C2: operand out of range
+  CHECK(r64(r3, kOut) == 0x8000000000000000ull);
+  CHECK(r16(r3, kOut + 8) == 0x3FFF + 63);
+  CHECK(((s >> 11) & 7) == 0);  // nothing pushed: the one FSTP emptied the stack
+}
+
+TEST_CASE("FLDENV with an unmasked raised flag makes it pending: #MF at the next waiting instruction") {
+  Rig r;
+  r.cpu->state().cr0 |= cpu::cr0::NE;
+  // 28-byte protected-mode environment: CW 037Bh (ZE unmasked), SW with ZE|ES, all tags empty.
+  r.w32(kIn, 0xFFFF037B);
+  r.w32(kIn + 4, 0xFFFF0084);
+  r.w32(kIn + 8, 0xFFFFFFFF);
+  auto code = cat({m(0xD9, 4, kIn), kFld1, kHlt});
+  REQUIRE(run_code(r, code) == ProcessorExit::Halted);
+  CHECK(r.halted_in(16));
+  CHECK(r.stack(0) == pm_test::kRing0Code + 6);  // the FLD1 after FLDENV
+}
