@@ -70,7 +70,7 @@ Exec arith_m(Context& c, const Insn& i) {
   return Exec::Ok;
 }
 
-// Dst = 0: ST(0) = ST(0) op ST(i); Dst = 1: ST(i) = ST(i) op ST(0), popping when Pop.
+// ToSti = false: ST(0) = ST(0) op ST(i); true: ST(i) = ST(i) op ST(0), popping when Pop.
 template <Op O, bool ToSti, bool Pop>
 Exec arith_r(Context& c, const Insn& i) {
   PCJIT_TRY(begin(c));

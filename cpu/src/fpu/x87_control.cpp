@@ -191,7 +191,7 @@ Exec fnop(Context& c, const Insn& i) {
 }
 
 template <int Delta>
-Exec fstp_adjust(Context& c, const Insn& i) {
+Exec step_top(Context& c, const Insn& i) {
   PCJIT_TRY(begin(c));
   note(c, i);
   c.s.fpu.sw &= static_cast<u16>(~sw::C1);
@@ -287,8 +287,8 @@ Handler control_mem(u8 opcode, u8 reg) {
 Handler control_reg(u8 opcode, u8 modrm) {
   switch (opcode << 8 | modrm) {
     case 0xD9D0: return fnop;
-    case 0xD9F6: return fstp_adjust<-1>;
-    case 0xD9F7: return fstp_adjust<1>;
+    case 0xD9F6: return step_top<-1>;
+    case 0xD9F7: return step_top<1>;
     case 0xDBE0: case 0xDBE1: case 0xDBE4: return fnop_nowait;
     case 0xDBE2: return fnclex;
     case 0xDBE3: return fninit;

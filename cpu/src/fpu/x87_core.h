@@ -57,16 +57,11 @@ u16 full_tag_word(const FpuState& f);
 u8 abridge(u16 full);  // 11 -> empty, anything else -> valid
 
 inline bool sign(const F80& v) { return v.se >> 15; }
-inline bool is_nan(const F80& v) { return (v.se & 0x7FFF) == 0x7FFF && (v.mant << 1) != 0; }
-inline bool is_snan(const F80& v) { return is_nan(v) && !((v.mant >> 62) & 1); }
-inline F80 quiet(F80 v) { v.mant |= 1ull << 62; return v; }
 
 // Soft-float environment from the control word: rounding, precision, flags accumulate in env.
 sf::Env make_env(const FpuState& f);
 inline sf::F80 to_sf(const F80& v) { return sf::F80{v.mant, v.se}; }
 inline F80 from_sf(const sf::F80& v) { return F80{v.sig, v.se}; }
-// Flags of an Env as status-word bits (same layout), plus C1 from the rounding direction.
-inline u16 env_flags(const sf::Env& e) { return e.flags; }
 
 // Records exception flags from an operation. Returns true when any of them is unmasked and is a
 // pre-computation exception (IE, DE, ZE): the caller must then leave the destination and the
