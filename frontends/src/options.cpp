@@ -132,6 +132,7 @@ void apply(Options& o, const std::string& name, const std::string& spelled, cons
 
 Options parse_options(std::span<const char* const> args) {
   Options o;
+  bool machine_given = false;
   for (std::size_t k = 0; k < args.size(); ++k) {
     std::string arg = args[k];
     if (arg.size() < 2 || arg[0] != '-') {
@@ -157,10 +158,15 @@ Options parse_options(std::span<const char* const> args) {
       throw Error(fmt::format("{}: takes no value", spelled));
     }
     apply(o, name, spelled, value);
+    if (name == "machine") machine_given = true;
   }
   if (o.help) return o;
   // QEMU's -nographic: the serial port takes over the terminal unless -serial says otherwise.
   if (o.nographic && o.serial == SinkMode::None && o.serial_file.empty()) o.serial = SinkMode::Stdio;
+  // As in QEMU, drives alone mean a PC: `pcjit -cdrom x.iso` boots it. With a flat binary or an
+  // explicit -machine bare the PC options stay an error.
+  const bool drives = !o.hda.empty() || !o.hdb.empty() || !o.cdrom.empty() || !o.fda.empty();
+  if (!machine_given && o.flat.empty() && drives) o.machine = MachineKind::Pc;
   if (o.machine == MachineKind::Bare) {
     const bool pc_only = !o.hda.empty() || !o.hdb.empty() || !o.cdrom.empty() || !o.fda.empty() ||
                          o.snapshot || o.serial != SinkMode::None || o.bios_log != SinkMode::None ||
@@ -197,7 +203,8 @@ Runs an IA-32 PC guest in the pcjit interpreter.
   -machine bare|pc    bare (default): RAM, the images and the debug ports only;
                       pc: the i440FX PC board (PIC, PIT, CMOS, PCI, IDE, floppy, VGA, ...) that
                       boots SeaBIOS (-bios defaults to /usr/share/seabios/bios-256k.bin)
-  -hda F, -hdb F      disk images (pc only; raw), -cdrom F (ISO), -fda F (floppy image)
+  -hda F, -hdb F      disk images (pc only; raw), -cdrom F (ISO), -fda F (floppy image);
+                      without a FLAT_BINARY or -machine they select -machine pc, as in QEMU
   -boot ORDER         QEMU boot letters: a floppy, c disk, d CD, n network (default cad)
   -snapshot           keep guest disk writes in memory
   -serial MODE        COM1 output: stdio, file:NAME or none (default)
