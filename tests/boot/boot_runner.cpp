@@ -8,9 +8,11 @@
 //
 // Usage: pcjit_boot_test [-m MiB] [--hda F] [--hdb F] [--cdrom F] [--fda F] [--boot ORDER]
 //          --expect [vga:|log:|serial:]TEXT ... [--max-insns N] [--screenshot F.png]
-//          [--log FILE] [--enter-when TEXT]
+//          [--log FILE] [--enter-when TEXT] [--reset-when TEXT]
 // --enter-when presses Enter on the PS/2 keyboard once TEXT is on the VGA screen (memtest86+
-// waits for a key before its first test).
+// waits for a key before its first test). --reset-when requests a system reset once TEXT is on
+// the VGA screen and forgets the log and serial output so far, so log:/serial: expectations then
+// prove that the machine booted again.
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -64,7 +66,7 @@ int main(int argc, char** argv) {
   devices::PcConfig cfg;
   std::vector<Expect> expects;
   u64 max_insns = 2'000'000'000;
-  std::string screenshot, log_path, enter_when;
+  std::string screenshot, log_path, enter_when, reset_when;
   std::vector<std::string> images;
   for (int k = 1; k < argc; ++k) {
     std::string a = argv[k];
@@ -86,6 +88,7 @@ int main(int argc, char** argv) {
     else if (a == "--screenshot") screenshot = next();
     else if (a == "--log") log_path = next();
     else if (a == "--enter-when") enter_when = next();
+    else if (a == "--reset-when") reset_when = next();
     else {
       std::fprintf(stderr, "pcjit_boot_test: unknown argument %s\n", a.c_str());
       return 2;
@@ -127,15 +130,21 @@ int main(int argc, char** argv) {
       }
       return true;
     };
-    bool entered = false;
+    bool entered = false, was_reset = false;
     std::function<void()> check = [&] {
+      if (!reset_when.empty() && !was_reset && screen().find(reset_when) != std::string::npos) {
+        log.clear();
+        serial.clear();
+        m.request_reset();
+        was_reset = true;
+      }
       if (!enter_when.empty() && !entered && screen().find(enter_when) != std::string::npos) {
         static constexpr u8 kEnterMake[] = {0x5A}, kEnterBreak[] = {0xF0, 0x5A};  // scan code set 2
         pc.kbc().key_event(kEnterMake);
         pc.kbc().key_event(kEnterBreak);
         entered = true;
       }
-      if (!expects.empty() && all_seen()) {
+      if (!expects.empty() && (reset_when.empty() || was_reset) && all_seen()) {
         m.request_stop(core::StopKind::Debugger, 0, "every expected text appeared");
         return;
       }
