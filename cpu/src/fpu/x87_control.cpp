@@ -239,7 +239,7 @@ Exec fxsave(Context& c, const Insn& i) {
   put16(buf + 20, f.fds);
   put32(buf + 24, 0x1F80);
   put32(buf + 28, kMxcsrMask);
-  for (unsigned k = 0; k < 8; ++k) put_reg(buf + 32 + 16 * k, st(const_cast<FpuState&>(f), k));
+  for (unsigned k = 0; k < 8; ++k) put_reg(buf + 32 + 16 * k, st(f, k));
   return write_block(c, i.seg, ea, buf, sizeof buf);
 }
 

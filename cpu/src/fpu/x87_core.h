@@ -32,6 +32,7 @@ inline void set_top(FpuState& f, unsigned t) {
 inline unsigned phys(const FpuState& f, unsigned i) { return (top(f) + i) & 7; }
 inline bool is_empty(const FpuState& f, unsigned i) { return !((f.valid >> phys(f, i)) & 1); }
 inline F80& st(FpuState& f, unsigned i) { return f.r[phys(f, i)]; }
+inline const F80& st(const FpuState& f, unsigned i) { return f.r[phys(f, i)]; }
 inline void set_st(FpuState& f, unsigned i, F80 v) {
   f.r[phys(f, i)] = v;
   f.valid = static_cast<u8>(f.valid | (1u << phys(f, i)));
