@@ -84,6 +84,7 @@ std::array<u16, 256> AtapiCdrom::identify_data() const {
 
 void AtapiCdrom::execute(u8 command) {
   cd_.awaiting_packet = false;
+  cd_.read_left = 0;
   switch (command) {
     case 0xA0: {  // PACKET: fetch the 12-byte command (no interrupt, DRQ within 50 us)
       cd_.dma = st_.regs.feature & 1;
@@ -128,7 +129,7 @@ void AtapiCdrom::pio_done() {
     std::copy_n(st_.buffer.begin(), 12, cdb.begin());
     return run_packet(cdb);
   }
-  if (cd_.reply_pos < cd_.reply.size()) return send_next_chunk();
+  if (cd_.reply_pos < cd_.reply.size() || cd_.read_left > 0) return send_next_chunk();
   if (!cd_.reply.empty()) finish_packet();  // IDENTIFY PACKET leaves cd_.reply empty: just idle
   else complete(false);
 }
@@ -138,15 +139,35 @@ void AtapiCdrom::run_packet(std::span<const u8, 12> cdb) {
   if (!r.ok) return check_condition();
   cd_.reply = std::move(r.data);
   cd_.reply_pos = 0;
-  if (cd_.reply.empty()) return finish_packet();
+  if (cd_.reply.empty() && cd_.read_left == 0) return finish_packet();
   if (cd_.dma) return wait_dma();
   send_next_chunk();
+}
+
+bool AtapiCdrom::refill() {
+  // Appends the next slice of a READ to what the host has not taken yet.
+  constexpr u64 kSliceBlocks = 32;  // 64 KiB at a time
+  u64 n = std::min(cd_.read_left, kSliceBlocks);
+  cd_.reply.erase(cd_.reply.begin(), cd_.reply.begin() + static_cast<std::ptrdiff_t>(cd_.reply_pos));
+  cd_.reply_pos = 0;
+  std::size_t old = cd_.reply.size();
+  cd_.reply.resize(old + n * kBlock);
+  if (!image_ || !image_->read_sectors(cd_.read_lba, n, std::span(cd_.reply).subspan(old))) {
+    cd_.read_left = 0;
+    fail(scsi::kIllegalRequest, scsi::kAscLbaOutOfRange);
+    return false;
+  }
+  cd_.read_lba += n;
+  cd_.read_left -= n;
+  return true;
 }
 
 void AtapiCdrom::send_next_chunk() {
   // Byte count limit (9.10): the host's cylinder registers; FFFFh and odd limits round down to
   // even, 0 is treated as the largest even value.
   std::size_t limit = cd_.byte_limit == 0 ? 0xFFFE : cd_.byte_limit;
+  while (cd_.read_left > 0 && cd_.reply.size() - cd_.reply_pos <= limit)
+    if (!refill()) return check_condition();
   std::size_t left = cd_.reply.size() - cd_.reply_pos;
   if (left > limit) limit &= ~std::size_t{1};
   std::size_t n = std::min(left, limit);
@@ -160,6 +181,7 @@ void AtapiCdrom::send_next_chunk() {
 }
 
 void AtapiCdrom::finish_packet() {
+  cd_.read_left = 0;
   cd_.reply.clear();
   cd_.reply_pos = 0;
   complete(false);
@@ -168,6 +190,7 @@ void AtapiCdrom::finish_packet() {
 }
 
 void AtapiCdrom::check_condition() {
+  cd_.read_left = 0;
   cd_.reply.clear();
   cd_.reply_pos = 0;
   st_.pio = Pio::None;
@@ -179,8 +202,18 @@ void AtapiCdrom::check_condition() {
 }
 
 void AtapiCdrom::run_dma() {
-  std::span<const u8> data(cd_.reply.data() + cd_.reply_pos, cd_.reply.size() - cd_.reply_pos);
-  bool ok = bus_->dma_to_memory(data);
+  bool ok = true;
+  for (;;) {
+    std::span<const u8> data(cd_.reply.data() + cd_.reply_pos, cd_.reply.size() - cd_.reply_pos);
+    if (!data.empty() && !(ok = bus_->dma_to_memory(data))) break;
+    cd_.reply_pos = cd_.reply.size();
+    if (cd_.read_left == 0) break;
+    if (!refill()) {
+      bus_->dma_finished(true);
+      return check_condition();
+    }
+  }
+  cd_.read_left = 0;
   bus_->dma_finished(!ok);
   finish_packet();
 }
@@ -193,10 +226,9 @@ AtapiCdrom::Reply AtapiCdrom::fail(u8 key, u8 asc) {
 AtapiCdrom::Reply AtapiCdrom::read_blocks(u64 lba, u64 count) {
   if (lba > image_->sector_count() || count > image_->sector_count() - lba)
     return fail(scsi::kIllegalRequest, scsi::kAscLbaOutOfRange);
-  Reply r;
-  r.data.resize(count * kBlock);
-  if (!image_->read_sectors(lba, count, r.data)) return fail(scsi::kIllegalRequest, scsi::kAscLbaOutOfRange);
-  return r;
+  cd_.read_lba = lba;  // the data is loaded slice by slice as the host takes it
+  cd_.read_left = count;
+  return {};
 }
 
 AtapiCdrom::Reply AtapiCdrom::read_toc(std::span<const u8, 12> cdb) {
@@ -257,6 +289,7 @@ AtapiCdrom::Reply AtapiCdrom::mode_sense(std::span<const u8, 12> cdb) {
 
 AtapiCdrom::Reply AtapiCdrom::dispatch(std::span<const u8, 12> cdb) {
   u8 op = cdb[0];
+  cd_.read_left = 0;
   if (op != 0x03) cd_.sense = {};
   if (needs_medium(op) && !image_) return fail(scsi::kNotReady, scsi::kAscMediumNotPresent);
   switch (op) {

@@ -131,6 +131,9 @@ void IdeChannel::write_bus_master(unsigned reg, unsigned size, u32 value) {
       s_.bm_command = b & (bmide::kCmdStart | bmide::kCmdToMemory);
       if ((b & bmide::kCmdStart) && !(old & bmide::kCmdStart)) {
         s_.bm_status |= bmide::kStActive;
+        s_.prd_next = s_.prd_table;
+        s_.prd_offset = 0;
+        s_.prd_exhausted = false;
         if (IdeDrive* d = drives_[selected()].get()) d->bus_master_started();
       } else if (!(b & bmide::kCmdStart)) {
         s_.bm_status &= static_cast<u8>(~bmide::kStActive);  // stopping aborts a transfer
@@ -152,21 +155,25 @@ void IdeChannel::write_bus_master(unsigned reg, unsigned size, u32 value) {
 template <typename Fn>
 bool IdeChannel::walk_prd(std::size_t len, Fn&& fn) {
   // A PRD entry: dword physical address (bit 0 zero), word byte count (0 = 64 KiB), and bit 31 of
-  // the second dword marking the last entry (82371SB 2.7.3). The table itself must not cross a
-  // 64 KiB boundary; we simply walk it.
-  u32 prd = s_.prd_table;
+  // the second dword marking the last entry (82371SB 2.7.3). The walk resumes where the previous
+  // piece of the same transfer stopped.
   std::size_t done = 0;
-  for (unsigned guard = 0; done < len && guard < 65536; ++guard) {
+  for (unsigned guard = 0; done < len && !s_.prd_exhausted && guard < 65536; ++guard) {
     u8 entry[8];
-    m_.memory().read_bytes(prd, entry);
+    m_.memory().read_bytes(s_.prd_next, entry);
     u32 addr = get_le(entry, 4) & ~1u;
     u32 count = get_le(entry + 4, 2);
     if (count == 0) count = 0x10000;
-    std::size_t n = std::min<std::size_t>(count, len - done);
-    fn(addr, done, n);
+    if (s_.prd_offset >= count) s_.prd_offset = 0;  // the guest rewrote the entry under us
+    std::size_t n = std::min<std::size_t>(count - s_.prd_offset, len - done);
+    fn(addr + s_.prd_offset, done, n);
     done += n;
-    prd += 8;
-    if (entry[7] & 0x80) break;
+    s_.prd_offset += static_cast<u32>(n);
+    if (s_.prd_offset == count) {
+      s_.prd_offset = 0;
+      if (entry[7] & 0x80) s_.prd_exhausted = true;
+      else s_.prd_next += 8;
+    }
   }
   return done == len;
 }

@@ -203,3 +203,37 @@ TEST_CASE("READ CAPACITY, MODE SENSE page 2Ah and a DMA READ(10)") {
   CHECK(r.in(0x172) == 0x03);
   CHECK((r.m.io().in(0xD00A, 1) & bmide::kStInterrupt) != 0);
 }
+
+TEST_CASE("a long READ(10) streams in full-limit DRQ blocks and through a split PRD table") {
+  Rig r;
+  std::vector<unsigned> chunks;
+  auto d = r.packet({0x28, 0, 0, 0, 0, 10, 0, 0, 40, 0, 0, 0}, 0xFFFF, &chunks);
+  REQUIRE(d.size() == 40u * 2048);
+  // Every DRQ block but the last is the (even-rounded) limit (ATA/ATAPI-6 9.10).
+  REQUIRE(chunks.size() == 2);
+  CHECK(chunks[0] == 0xFFFE);
+  CHECK(chunks[1] == 40u * 2048 - 0xFFFE);
+  bool all = true;
+  for (unsigned b = 0; b < 40; ++b) all = all && d[b * 2048] == 10 + b && d[b * 2048 + 7] == static_cast<u8>(10 + b + 7);
+  CHECK(all);
+  // The same read by DMA: 40000 bytes at 0x100000, the rest (41920) at 0x200000.
+  r.ide.config_write(0x20, 4, 0xD001);
+  r.ide.config_write(0x04, 2, 0x0005);
+  const u32 rest = 40 * 2048 - 40000;
+  const u8 prd[16] = {0x00, 0x00, 0x10, 0x00, 0x40, 0x9C, 0x00, 0x00,
+                      0x00, 0x00, 0x20, 0x00, static_cast<u8>(rest), static_cast<u8>(rest >> 8), 0x00, 0x80};
+  r.m.memory().write_bytes(0x9000, prd);
+  r.m.io().out(0xD00C, 4, 0x9000);
+  r.m.io().out(0xD008, 1, 0x09);  // started before the command this time
+  r.out(0x171, 1);
+  r.out(0x177, 0xA0);
+  const u8 cdb[12] = {0x28, 0, 0, 0, 0, 10, 0, 0, 40, 0, 0, 0};
+  for (unsigned i = 0; i < 12; i += 2) r.m.io().out(0x170, 2, u32{cdb[i]} | u32{cdb[i + 1]} << 8);
+  CHECK(r.in(0x172) == 0x03);
+  CHECK((r.status() & ata::kErr) == 0);
+  std::vector<u8> got(40 * 2048);
+  r.m.memory().read_bytes(0x100000, std::span(got).first(40000));
+  r.m.memory().read_bytes(0x200000, std::span(got).subspan(40000));
+  CHECK(got == d);
+  CHECK((r.m.io().in(0xD00A, 1) & (bmide::kStActive | bmide::kStError)) == 0);
+}

@@ -57,6 +57,7 @@ class AtapiCdrom final : public IdeDrive {
   Reply read_toc(std::span<const u8, 12> cdb);
   Reply mode_sense(std::span<const u8, 12> cdb);
   void send_next_chunk();
+  bool refill();
   void finish_packet();
   void check_condition();
 
@@ -65,8 +66,10 @@ class AtapiCdrom final : public IdeDrive {
     bool locked = false;
     bool dma = false;  // this packet moves data by DMA
     bool awaiting_packet = false;
-    std::vector<u8> reply;  // data of the current packet command
+    std::vector<u8> reply;  // data of the current packet command (for reads: the current slice)
     std::size_t reply_pos = 0;
+    u64 read_lba = 0;   // READ(10/12): blocks not yet loaded into reply, so a large read
+    u64 read_left = 0;  // streams through a bounded buffer
     unsigned byte_limit = 0;
   };
 

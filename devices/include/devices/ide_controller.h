@@ -31,6 +31,10 @@ class IdeChannel final : public IdeBus {
     u8 bm_command = 0;
     u8 bm_status = 0;
     u32 prd_table = 0;
+    // Where the transfer stands in the PRD table, so a drive may move its data in pieces.
+    u32 prd_next = 0;    // address of the current entry
+    u32 prd_offset = 0;  // bytes of the current entry already used
+    bool prd_exhausted = false;
     IdeDrive::Regs absent_latch;  // what an absent drive slot latched (reads back like QEMU)
   };
 
