@@ -184,14 +184,23 @@ void AtaDisk::pio_done() {
 }
 
 void AtaDisk::run_dma() {
-  std::vector<u8> data(disk_.xfer.remaining * 512);
-  bool ok;
-  if (disk_.xfer.write) {
-    ok = bus_->dma_from_memory(data) && image_->write_sectors(disk_.xfer.lba, disk_.xfer.remaining, data);
-  } else {
-    ok = image_->read_sectors(disk_.xfer.lba, disk_.xfer.remaining, data) && bus_->dma_to_memory(data);
+  // Moved in pieces of at most 128 sectors; the bus master's PRD cursor carries on between them.
+  constexpr u64 kPiece = 128;
+  std::vector<u8> data;
+  bool ok = true;
+  u64 last = disk_.xfer.lba + disk_.xfer.remaining - 1;
+  while (ok && disk_.xfer.remaining > 0) {
+    u64 n = std::min(disk_.xfer.remaining, kPiece);
+    data.resize(n * 512);
+    if (disk_.xfer.write) {
+      ok = bus_->dma_from_memory(data) && image_->write_sectors(disk_.xfer.lba, n, data);
+    } else {
+      ok = image_->read_sectors(disk_.xfer.lba, n, data) && bus_->dma_to_memory(data);
+    }
+    disk_.xfer.lba += n;
+    disk_.xfer.remaining -= n;
   }
-  set_address(disk_.xfer.lba + disk_.xfer.remaining - 1);
+  set_address(ok ? last : disk_.xfer.lba - 1);
   disk_.xfer.remaining = 0;
   bus_->dma_finished(!ok);
   if (!ok) return abort_command(ata::kUnc | ata::kAbrt);

@@ -278,3 +278,35 @@ TEST_CASE("nIEN masks the interrupt line; reading Status acknowledges it") {
   CHECK_FALSE(r.irq.level[14]);
   CHECK(r.in(0x1F7 - 0x1F0 + 0x170) == 0);  // empty secondary channel
 }
+
+TEST_CASE("a long READ DMA crosses PRD entries of 64 KiB (byte count 0) and reaches every sector") {
+  Rig r;
+  r.ide.config_write(0x20, 4, 0xC001);
+  r.ide.config_write(0x04, 2, 0x0005);
+  // 300 sectors = 153600 bytes: 64 KiB at 1 MiB, 64 KiB at 2 MiB, 22528 bytes at 3 MiB.
+  const u8 prd[24] = {0x00, 0x00, 0x10, 0x00, 0x00, 0x00, 0x00, 0x00,
+                      0x00, 0x00, 0x20, 0x00, 0x00, 0x00, 0x00, 0x00,
+                      0x00, 0x00, 0x30, 0x00, 0x00, 0x58, 0x00, 0x80};
+  r.m.memory().write_bytes(0x8000, prd);
+  r.m.io().out(0xC004, 4, 0x8000);
+  r.m.io().out(0xC000, 1, 0x09);
+  r.out(0x1F6, 0x40);  // READ DMA EXT, LBA 100, 300 sectors
+  r.out(0x1F2, 0x01);
+  r.out(0x1F2, 0x2C);
+  r.out(0x1F3, 0);
+  r.out(0x1F3, 100);
+  r.out(0x1F4, 0);
+  r.out(0x1F4, 0);
+  r.out(0x1F5, 0);
+  r.out(0x1F5, 0);
+  r.out(0x1F7, 0x25);
+  CHECK((r.status() & (ata::kErr | ata::kDrq)) == 0);
+  std::vector<u8> got(300 * 512);
+  r.m.memory().read_bytes(0x100000, std::span(got).first(65536));
+  r.m.memory().read_bytes(0x200000, std::span(got).subspan(65536, 65536));
+  r.m.memory().read_bytes(0x300000, std::span(got).subspan(131072));
+  bool all = true;
+  for (unsigned s = 0; s < 300; ++s) all = all && is_sector(got, s * 512, 100 + s);
+  CHECK(all);
+  CHECK((r.m.io().in(0xC002, 1) & (bmide::kStActive | bmide::kStError)) == 0);
+}
