@@ -104,6 +104,10 @@ struct CpuState {
   u64 pat = 0x0007040600070406ull;
   u64 misc_enable = 1;
   FpuState fpu;
+  // SSE/SSE2 (SDM Vol. 1 10.2): XMM0-7 as two 64-bit halves (low first) and MXCSR (power-up
+  // 1F80H: all exceptions masked, round to nearest). MMX registers alias fpu.r[i].mant.
+  u64 xmm[8][2] = {};
+  u32 mxcsr = 0x1F80;
 
   u32 eip() const { return static_cast<u32>(rip); }
   u32 reg32(unsigned r) const { return static_cast<u32>(gpr[r]); }

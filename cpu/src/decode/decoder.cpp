@@ -114,6 +114,8 @@ Exec decode_at(Context& c, u32 eip, FetchedInsn& out) {
   }
   if (st == ZYDIS_STATUS_INSTRUCTION_TOO_LONG) return c.raise_gp(0);
   if (!ZYAN_SUCCESS(st)) return c.raise_ud();
+  // A P6 knows no VEX/EVEX/XOP/3DNow!: C4/C5 with mod=3 are LES/LDS with a register (#UD).
+  if (zi.encoding != ZYDIS_INSTRUCTION_ENCODING_LEGACY) return c.raise_ud();
 
   Insn& i = out.insn;
   i = Insn{};
@@ -178,7 +180,10 @@ Exec decode_at(Context& c, u32 eip, FetchedInsn& out) {
   if ((i.flags & insn_flag::kLock) && (!(row->flags & row_flag::kLockable) || !mem)) return c.raise_ud();
   DecodeView v{i.map, i.opcode, i.opsz, i.adsz, mem, code32, i.reg, i.rm,
                (i.flags & insn_flag::kRep) != 0, (i.flags & insn_flag::kRepne) != 0,
-               (i.flags & insn_flag::kLock) != 0, (zi.attributes & ZYDIS_ATTRIB_HAS_OPERANDSIZE) != 0};
+               (i.flags & insn_flag::kLock) != 0, (zi.attributes & ZYDIS_ATTRIB_HAS_OPERANDSIZE) != 0, 0};
+  // Zydis reports a prefix that selects an SSE form as mandatory (not as REP/opsize attributes).
+  for (unsigned k = 0; k < zi.raw.prefix_count; ++k)
+    if (zi.raw.prefixes[k].type == ZYDIS_PREFIX_TYPE_MANDATORY) v.mandatory = zi.raw.prefixes[k].value;
   Handler h = row->bind(v, i);
   if (!h) return c.raise_ud();
   i.fn = h;

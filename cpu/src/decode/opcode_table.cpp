@@ -44,7 +44,7 @@ struct Table {
   Table() {
     for (auto rows : {alu_rows(), arith_rows(), shift_rows(), muldiv_rows(), bcd_rows(), bit_rows(),
                       move_rows(), stack_rows(), string_rows(), branch_rows(), flag_rows(), io_rows(),
-                      misc_rows(), system_rows(), farcall_rows()})
+                      misc_rows(), system_rows(), farcall_rows(), simd_rows()})
       for (const OpcodeRow& r : rows) add(r);
   }
 };

@@ -23,6 +23,7 @@ struct DecodeView {
   u8 modrm_reg;
   u8 modrm_rm;
   bool rep, repne, lock, opsize_prefix;
+  u8 mandatory;  // SSE mandatory prefix (66, F3, F2), 0 when none: selects MMX vs SSE forms
 };
 
 using Binder = Handler (*)(const DecodeView& v, Insn& out);
@@ -61,6 +62,7 @@ std::span<const OpcodeRow> io_rows();
 std::span<const OpcodeRow> misc_rows();
 std::span<const OpcodeRow> system_rows();
 std::span<const OpcodeRow> farcall_rows();
+std::span<const OpcodeRow> simd_rows();  // simd/*.cpp: MMX, SSE, SSE2
 
 // Looks up the row for an instruction; nullptr when the opcode is not implemented (#UD).
 const OpcodeRow* find_row(u8 map, u8 opcode, u8 modrm_reg, bool mem);

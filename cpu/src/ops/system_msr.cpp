@@ -15,10 +15,10 @@ namespace {
 // CPUID.1:EDX bits (SDM Vol. 2, CPUID Table 3-11).
 namespace feat {
 constexpr u32 FPU = 1u << 0, VME = 1u << 1, DE = 1u << 2, PSE = 1u << 3, TSC = 1u << 4, MSR = 1u << 5, CX8 = 1u << 8,
-              SEP = 1u << 11, PGE = 1u << 13, CMOV = 1u << 15;
+              SEP = 1u << 11, PGE = 1u << 13, CMOV = 1u << 15, MMX = 1u << 23;
 }
 constexpr u32 kFeaturesEdx =
-    feat::FPU | feat::VME | feat::DE | feat::PSE | feat::TSC | feat::MSR | feat::CX8 | feat::SEP | feat::PGE | feat::CMOV;
+    feat::FPU | feat::VME | feat::DE | feat::PSE | feat::TSC | feat::MSR | feat::CX8 | feat::SEP | feat::PGE | feat::CMOV | feat::MMX;
 constexpr u32 kMaxBasicLeaf = 2;
 
 struct Leaf {

@@ -1,0 +1,116 @@
+// MMX packs, unpacks and shifts (SDM Vol. 2 PACKSS*/PACKUSWB, PUNPCK*, PSLL/PSRL/PSRA). The
+// shift count is the whole 64-bit source (register/memory form) or imm8; counts beyond the lane
+// width clear the lane (logical) or fill it with the sign (arithmetic).
+#include "simd.h"
+
+namespace pcjit::cpu::simd {
+namespace {
+
+// PACKSS/PACKUS: the narrowed lanes of dst fill the low half, those of src the high half.
+template <class From, class To>
+struct Pack {
+  static constexpr u64 apply(u64 a, u64 b) {
+    constexpr unsigned n = 8 / sizeof(From);
+    u64 r = 0;
+    for (unsigned k = 0; k < n; ++k) {
+      r = put_lane<To>(r, k, saturate<To>(lane<From>(a, k)));
+      r = put_lane<To>(r, k + n, saturate<To>(lane<From>(b, k)));
+    }
+    return r;
+  }
+};
+// PUNPCKL/H: interleave the lanes of one half of dst and src, dst first.
+template <class L, bool High>
+struct Unpack {
+  static constexpr u64 apply(u64 a, u64 b) {
+    constexpr unsigned n = 4 / sizeof(L);
+    u64 r = 0;
+    for (unsigned k = 0; k < n; ++k) {
+      r = put_lane<L>(r, 2 * k, lane<L>(a, k + (High ? n : 0)));
+      r = put_lane<L>(r, 2 * k + 1, lane<L>(b, k + (High ? n : 0)));
+    }
+    return r;
+  }
+};
+template <class L>
+struct UnpackLow : Unpack<L, false> {
+  static constexpr bool kSrc32 = true;
+};
+
+enum class Shift { Left, Right, Arith };
+template <class L, Shift S>
+constexpr u64 shift(u64 a, u64 count) {
+  constexpr unsigned w = 8 * sizeof(L);
+  if (count >= w) {
+    if constexpr (S != Shift::Arith) return 0;
+    count = w - 1;
+  }
+  u64 r = 0;
+  for (unsigned k = 0; k < 8 / sizeof(L); ++k) {
+    L x = lane<L>(a, k);
+    L y;
+    if constexpr (S == Shift::Left) y = static_cast<L>(x << count);
+    else if constexpr (S == Shift::Right) y = static_cast<L>(x >> count);
+    else y = static_cast<L>(static_cast<std::make_signed_t<L>>(x) >> count);
+    r = put_lane<L>(r, k, y);
+  }
+  return r;
+}
+template <class L, Shift S>
+struct ShiftBy {
+  static constexpr u64 apply(u64 a, u64 b) { return shift<L, S>(a, b); }
+};
+// The imm8 group forms (0F 71/72/73 /2,/4,/6): the register is ModRM.rm.
+template <class L, Shift S>
+Exec shift_imm(Context& c, const Insn& i) {
+  PCJIT_TRY(mmx_begin(c));
+  set_mm(c, i.rm, shift<L, S>(mm(c, i.rm), i.imm & 0xFF));
+  mmx_touch(c);
+  return Exec::Ok;
+}
+template <class L, Shift S>
+Handler bind_shift_imm(const DecodeView& v, Insn&) {
+  return v.mandatory == 0 ? &shift_imm<L, S> : nullptr;
+}
+
+static_assert(Pack<i16, i8>::apply(0x8000'7FFF'0080'FF7Full, 0) == 0x80'7F'7F'80ull);
+static_assert(Pack<i16, u8>::apply(0x0100'FFFF'00FF'0001ull, 0) == 0xFF'00'FF'01ull);
+static_assert(Unpack<u8, false>::apply(0x0706050403020100ull, 0x1716151413121110ull) == 0x1303120211011000ull);
+static_assert(shift<u16, Shift::Arith>(0x8000'0001'7FFF'FFFFull, 20) == 0xFFFF'0000'0000'FFFFull);
+
+constexpr u16 M = row_flag::kModRM;
+constexpr u16 MR = M | row_flag::kRegOnly;
+
+constexpr OpcodeRow kRows[] = {
+    {"packsswb", 1, 0x63, 1, -1, M, bind_mmx<Pack<i16, i8>>},
+    {"packssdw", 1, 0x6B, 1, -1, M, bind_mmx<Pack<i32, i16>>},
+    {"packuswb", 1, 0x67, 1, -1, M, bind_mmx<Pack<i16, u8>>},
+    {"punpcklbw", 1, 0x60, 1, -1, M, bind_mmx<UnpackLow<u8>>},
+    {"punpcklwd", 1, 0x61, 1, -1, M, bind_mmx<UnpackLow<u16>>},
+    {"punpckldq", 1, 0x62, 1, -1, M, bind_mmx<UnpackLow<u32>>},
+    {"punpckhbw", 1, 0x68, 1, -1, M, bind_mmx<Unpack<u8, true>>},
+    {"punpckhwd", 1, 0x69, 1, -1, M, bind_mmx<Unpack<u16, true>>},
+    {"punpckhdq", 1, 0x6A, 1, -1, M, bind_mmx<Unpack<u32, true>>},
+    {"psrlw", 1, 0xD1, 1, -1, M, bind_mmx<ShiftBy<u16, Shift::Right>>},
+    {"psrld", 1, 0xD2, 1, -1, M, bind_mmx<ShiftBy<u32, Shift::Right>>},
+    {"psrlq", 1, 0xD3, 1, -1, M, bind_mmx<ShiftBy<u64, Shift::Right>>},
+    {"psraw", 1, 0xE1, 1, -1, M, bind_mmx<ShiftBy<u16, Shift::Arith>>},
+    {"psrad", 1, 0xE2, 1, -1, M, bind_mmx<ShiftBy<u32, Shift::Arith>>},
+    {"psllw", 1, 0xF1, 1, -1, M, bind_mmx<ShiftBy<u16, Shift::Left>>},
+    {"pslld", 1, 0xF2, 1, -1, M, bind_mmx<ShiftBy<u32, Shift::Left>>},
+    {"psllq", 1, 0xF3, 1, -1, M, bind_mmx<ShiftBy<u64, Shift::Left>>},
+    {"psrlw Ib", 1, 0x71, 1, 2, MR, bind_shift_imm<u16, Shift::Right>},
+    {"psraw Ib", 1, 0x71, 1, 4, MR, bind_shift_imm<u16, Shift::Arith>},
+    {"psllw Ib", 1, 0x71, 1, 6, MR, bind_shift_imm<u16, Shift::Left>},
+    {"psrld Ib", 1, 0x72, 1, 2, MR, bind_shift_imm<u32, Shift::Right>},
+    {"psrad Ib", 1, 0x72, 1, 4, MR, bind_shift_imm<u32, Shift::Arith>},
+    {"pslld Ib", 1, 0x72, 1, 6, MR, bind_shift_imm<u32, Shift::Left>},
+    {"psrlq Ib", 1, 0x73, 1, 2, MR, bind_shift_imm<u64, Shift::Right>},
+    {"psllq Ib", 1, 0x73, 1, 6, MR, bind_shift_imm<u64, Shift::Left>},
+};
+
+}  // namespace
+
+std::span<const OpcodeRow> mmx_pack_shift_rows() { return kRows; }
+
+}  // namespace pcjit::cpu::simd

@@ -1,0 +1,98 @@
+// Shared pieces of the MMX/SSE/SSE2 units: the MMX prologue and register aliasing onto the x87
+// registers, lane-wise helpers, and the binder that picks the MMX form of an opcode row.
+//
+// MMX registers are the significands of the x87 physical registers R0..R7 (SDM Vol. 1 9.5):
+// every MMX instruction except EMMS sets TOP to 0 and all tags to valid, and a write to MMn sets
+// bits 79:64 of Rn to all ones. Lane operations are written once over a 64-bit half so the
+// 128-bit SSE2 integer forms can apply the same function to each half.
+#pragma once
+#include <limits>
+#include <type_traits>
+
+#include "../context.h"
+#include "../decode/opcode_table.h"
+#include "../fpu/x87_core.h"
+
+namespace pcjit::cpu::simd {
+
+// MMX prologue (SDM Vol. 3A Table 2-2 and Vol. 2
+// "Numeric exceptions" of each MMX instruction):
+// CR0.EM -> #UD, CR0.TS -> #NM, a pending unmasked x87 exception -> #MF (FERR# when CR0.NE=0).
+inline Exec mmx_begin(Context& c) {
+  if (c.s.cr0 & cr0::EM) return c.raise_ud();
+  return x87::begin(c, true);
+}
+inline u64 mm(const Context& c, unsigned r) { return c.s.fpu.r[r & 7].mant; }
+// The x87 side effects of an MMX instruction, applied once its operands were fetched.
+inline void mmx_touch(Context& c) {
+  x87::set_top(c.s.fpu, 0);
+  c.s.fpu.valid = 0xFF;
+}
+inline void set_mm(Context& c, unsigned r, u64 v) {
+  c.s.fpu.r[r & 7].mant = v;
+  c.s.fpu.r[r & 7].se = 0xFFFF;
+}
+
+// ---- lanes ----------------------------------------------------------------------------------
+template <class L>
+constexpr L lane(u64 v, unsigned k) {
+  return static_cast<L>(v >> (k * 8 * sizeof(L)));
+}
+template <class L>
+constexpr u64 put_lane(u64 acc, unsigned k, L x) {
+  using U = std::make_unsigned_t<L>;
+  return acc | (u64{static_cast<U>(x)} << (k * 8 * sizeof(L)));
+}
+// r[k] = F::f(a[k], b[k]) for every lane of type L in a 64-bit half.
+template <class L, class F>
+constexpr u64 map2(u64 a, u64 b) {
+  u64 r = 0;
+  for (unsigned k = 0; k < 8 / sizeof(L); ++k) r = put_lane<L>(r, k, F::template f<L>(lane<L>(a, k), lane<L>(b, k)));
+  return r;
+}
+// Saturation to L's range (SDM Vol. 1 4.6.2: saturation arithmetic).
+template <class L>
+constexpr L saturate(i64 v) {
+  constexpr i64 lo = std::numeric_limits<L>::min(), hi = std::numeric_limits<L>::max();
+  return static_cast<L>(v < lo ? lo : v > hi ? hi : v);
+}
+
+// An operation on two 64-bit halves; Op::apply(dst, src). kSrc32: the MMX memory source is 32
+// bits (PUNPCKL*, SDM Vol. 2 PUNPCKLBW: "mm/m32").
+template <class Op, bool Mem>
+Exec mmx_op(Context& c, const Insn& i) {
+  PCJIT_TRY(mmx_begin(c));
+  u64 b;
+  if constexpr (Mem) {
+    if constexpr (requires { Op::kSrc32; }) {
+      u32 b32;
+      PCJIT_TRY(c.read<u32>(i.seg, c.ea(i), b32));
+      b = b32;
+    } else {
+      PCJIT_TRY(c.read<u64>(i.seg, c.ea(i), b));
+    }
+  } else {
+    b = mm(c, i.rm);
+  }
+  set_mm(c, i.reg, Op::apply(mm(c, i.reg), b));
+  mmx_touch(c);
+  return Exec::Ok;
+}
+
+// Binder of an MMX-only row: no mandatory prefix (the 66/F3/F2 forms are SSE/SSE2).
+template <class Op>
+Handler bind_mmx(const DecodeView& v, Insn&) {
+  if (v.mandatory != 0) return nullptr;
+  return v.mem ? &mmx_op<Op, true> : &mmx_op<Op, false>;
+}
+template <Handler Reg, Handler Mem>
+Handler bind_mmx_forms(const DecodeView& v, Insn&) {
+  if (v.mandatory != 0) return nullptr;
+  return v.mem ? Mem : Reg;
+}
+
+std::span<const OpcodeRow> mmx_arith_rows();
+std::span<const OpcodeRow> mmx_pack_shift_rows();
+std::span<const OpcodeRow> mmx_move_rows();
+
+}  // namespace pcjit::cpu::simd

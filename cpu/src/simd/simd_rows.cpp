@@ -1,0 +1,18 @@
+// Gathers the SIMD group files' rows into the one span the opcode table asks for.
+#include <vector>
+
+#include "simd.h"
+
+namespace pcjit::cpu {
+
+std::span<const OpcodeRow> simd_rows() {
+  static const std::vector<OpcodeRow> rows = [] {
+    std::vector<OpcodeRow> all;
+    for (auto part : {simd::mmx_arith_rows(), simd::mmx_pack_shift_rows(), simd::mmx_move_rows()})
+      all.insert(all.end(), part.begin(), part.end());
+    return all;
+  }();
+  return rows;
+}
+
+}  // namespace pcjit::cpu
