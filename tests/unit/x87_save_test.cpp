@@ -150,3 +150,39 @@ TEST_CASE("FXSAVE image (Table 3-53) and FXRSTOR round trip; a misaligned operan
   REQUIRE(run_code(r2, cat({{0x0F, 0xAE, 0x05, 0x08, 0x52, 0x00, 0x00}, kHlt})) == ProcessorExit::Halted);
   CHECK(r2.halted_in(13));
 }
+
+TEST_CASE("FXSAVE/FXRSTOR carry MXCSR and, with CR4.OSFXSR, XMM0-7 at bytes 160-287") {
+  Rig r;
+  auto& s = r.cpu->state();
+  s.cr4 |= cpu::cr4::OSFXSR;
+  s.mxcsr = 0x3F80;  // RC = down, all masked
+  s.xmm[0][0] = 0x1111111122222222ull;
+  s.xmm[0][1] = 0x3333333344444444ull;
+  s.xmm[7][1] = 0x5555555566666666ull;
+  constexpr u32 kFx = kData + 0x400;
+  // fxsave [kFx]; then with the image's XMM0 low dword changed: fxrstor [kFx]; hlt
+  auto code = cat({{0x0F, 0xAE, 0x05, 0x00, 0x54, 0x00, 0x00}, kHlt});
+  REQUIRE(run_code(r, code) == ProcessorExit::Halted);
+  CHECK(r.r32(kFx + 24) == 0x3F80);
+  CHECK(r.r32(kFx + 28) == 0xFFBF);  // MXCSR_MASK: no DAZ
+  CHECK(r.r32(kFx + 160) == 0x22222222);
+  CHECK(r.r32(kFx + 172) == 0x33333333);
+  CHECK(r.r32(kFx + 160 + 7 * 16 + 12) == 0x55555555);
+  r.w32(kFx + 160, 0xABCDEF01);
+  s.xmm[0][0] = 0;
+  s.mxcsr = 0x1F80;
+  s.halted = false;
+  put(r, pm_test::kRing0Code + 8, {0x0F, 0xAE, 0x0D, 0x00, 0x54, 0x00, 0x00, 0xF4});
+  s.rip = pm_test::kRing0Code + 8;
+  r.cpu->state_changed();
+  REQUIRE(r.cpu->run(10) == ProcessorExit::Halted);
+  CHECK(s.xmm[0][0] == 0x11111111ABCDEF01ull);
+  CHECK(s.mxcsr == 0x3F80);
+  // A reserved MXCSR bit (DAZ on this P6) in the image is #GP(0).
+  r.w32(kFx + 24, 0x1FC0);
+  s.halted = false;
+  s.rip = pm_test::kRing0Code + 8;
+  r.cpu->state_changed();
+  REQUIRE(r.cpu->run(10) == ProcessorExit::Halted);
+  CHECK(r.halted_in(13));
+}

@@ -1,7 +1,7 @@
 // x87 control instructions (SDM Vol. 1 8.3.10-8.3.13): FNINIT, FNCLEX, FNSTSW (m16 and AX),
 // FNSTCW/FLDCW, FNSTENV/FLDENV, FNSAVE/FRSTOR in their four layouts (SDM Vol. 1 8.1.10,
 // Figures 8-9..8-12: 16/32-bit operand size x real-or-v86/protected mode), FXSAVE/FXRSTOR
-// (SDM Vol. 2 FXSAVE, Table 3-53), FINCSTP/FDECSTP, FNOP, FWAIT. Control instructions never
+// (SDM Vol. 2 FXSAVE, Table 3-53, with the SSE state), FINCSTP/FDECSTP, FNOP, FWAIT. Control instructions never
 // update the last-instruction pointers, and the FN* forms do not check pending exceptions.
 #include <cstring>
 
@@ -220,35 +220,47 @@ Exec fwait(Context& c, const Insn&) {
   return Exec::Ok;
 }
 
-// FXSAVE image bytes 0-159: x87 state with the abridged tag byte and the registers in ST order.
-// The SSE part (MXCSR at 24, XMM0-7 at 160) is written as the power-up MXCSR until the SSE unit
-// has state of its own; the XMM area is left as it is.
+// FXSAVE image (SDM Vol. 2 FXSAVE, Table 3-53): bytes 0-159 the x87 state with the abridged tag
+// byte and the registers in ST order, MXCSR at 24, XMM0-7 at 160-287. XMM is saved and restored
+// only with CR4.OSFXSR (the SDM leaves it implementation-dependent otherwise); 288-511 untouched.
+constexpr unsigned kFxBytes = 288;
+
 Exec fxsave(Context& c, const Insn& i) {
   u32 ea;
   PCJIT_TRY(fx_check(c, i, ea));
   const FpuState& f = c.s.fpu;
-  u8 buf[160] = {};
+  u8 buf[kFxBytes] = {};
   put16(buf + 0, f.cw);
   put16(buf + 2, f.sw);
-  // Abridged tag: bit i for physical register Ri (SDM FXSAVE: "tag bits ... R0 to R7").
-  buf[4] = f.valid;
+  buf[4] = f.valid;  // abridged tag: bit i for physical register Ri
   put16(buf + 6, f.fop & 0x7FF);
   put32(buf + 8, f.fip);
   put16(buf + 12, f.fcs);
   put32(buf + 16, f.fdp);
   put16(buf + 20, f.fds);
-  put32(buf + 24, 0x1F80);
+  put32(buf + 24, c.s.mxcsr);
   put32(buf + 28, kMxcsrMask);
   for (unsigned k = 0; k < 8; ++k) put_reg(buf + 32 + 16 * k, st(f, k));
-  return write_block(c, i.seg, ea, buf, sizeof buf);
+  const bool xmm = c.s.cr4 & cr4::OSFXSR;
+  if (xmm) {
+    for (unsigned k = 0; k < 8; ++k) {
+      for (unsigned h = 0; h < 2; ++h) {
+        put32(buf + 160 + 16 * k + 8 * h, static_cast<u32>(c.s.xmm[k][h]));
+        put32(buf + 164 + 16 * k + 8 * h, static_cast<u32>(c.s.xmm[k][h] >> 32));
+      }
+    }
+  }
+  return write_block(c, i.seg, ea, buf, xmm ? kFxBytes : 160);
 }
 
 Exec fxrstor(Context& c, const Insn& i) {
   u32 ea;
   PCJIT_TRY(fx_check(c, i, ea));
-  u8 buf[160];
-  PCJIT_TRY(read_block(c, i.seg, ea, buf, sizeof buf));
-  if (get32(buf + 24) & ~kMxcsrMask) return c.raise_gp(0);  // reserved MXCSR bits
+  u8 buf[kFxBytes];
+  const bool xmm = c.s.cr4 & cr4::OSFXSR;
+  PCJIT_TRY(read_block(c, i.seg, ea, buf, xmm ? kFxBytes : 160));
+  const u32 mxcsr = get32(buf + 24);
+  if (mxcsr & ~kMxcsrMask) return c.raise_gp(0);  // reserved MXCSR bits
   FpuState& f = c.s.fpu;
   f.cw = get16(buf + 0);
   f.sw = get16(buf + 2);
@@ -259,6 +271,11 @@ Exec fxrstor(Context& c, const Insn& i) {
   f.fdp = get32(buf + 16);
   f.fds = get16(buf + 20);
   for (unsigned k = 0; k < 8; ++k) st(f, k) = get_reg(buf + 32 + 16 * k);
+  c.s.mxcsr = mxcsr;
+  if (xmm)
+    for (unsigned k = 0; k < 8; ++k)
+      for (unsigned h = 0; h < 2; ++h)
+        c.s.xmm[k][h] = get32(buf + 160 + 16 * k + 8 * h) | u64{get32(buf + 164 + 16 * k + 8 * h)} << 32;
   update_es(c);
   return Exec::Ok;
 }
