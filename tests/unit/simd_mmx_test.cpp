@@ -101,7 +101,8 @@ TEST_CASE("MMX two-operand instructions match the host CPU") {
   };
   u64 seed = 2026;
   for (const Case& cs : cases) {
-    CAPTURE(cs.name);
+    const std::string name = cs.name;
+    CAPTURE(name);
     std::vector<u64> a, b;
     for (unsigned k = 0; k < kSamples; ++k) {
       a.push_back(operand(seed, k));
@@ -128,7 +129,8 @@ TEST_CASE("MMX unpack-low instructions match the host, register and m32 forms") 
                         {"punpckldq", 0x62, HOST("punpckldq")}};
   u64 seed = 7;
   for (const Case& cs : cases) {
-    CAPTURE(cs.name);
+    const std::string name = cs.name;
+    CAPTURE(name);
     std::vector<u64> a, b;
     for (unsigned k = 0; k < kSamples; ++k) {
       a.push_back(operand(seed, k));

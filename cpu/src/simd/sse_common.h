@@ -1,0 +1,76 @@
+// What the SSE/SSE2 forms share: the prologue (SDM Vol. 3A Table 2-2 / Vol. 2 "SIMD Floating-
+// Point Exceptions": CR0.EM or CR4.OSFXSR=0 -> #UD, CR0.TS -> #NM), XMM register and m128 access
+// (aligned forms: #GP(0) off a 16-byte boundary), and the MXCSR environment for the soft-float
+// with its report: an unmasked exception leaves the destination alone, sets the MXCSR flags and
+// raises #XM (CR4.OSXMMEXCPT=1) or #UD (=0) (SDM Vol. 1 11.5.1).
+#pragma once
+#include "../fpu/softfloat.h"
+#include "simd.h"
+
+namespace pcjit::cpu::simd {
+
+struct X128 {
+  u64 lo = 0, hi = 0;
+};
+
+namespace mxcsr {
+constexpr u32 kFlags = 0x3F, kMaskShift = 7, kRcShift = 13, FZ = 1u << 15, DAZ = 1u << 6;
+// The bits LDMXCSR/FXRSTOR accept: the same MXCSR_MASK FXSAVE reports (no DAZ on this P6).
+constexpr u32 kWritable = 0xFFBF;
+}  // namespace mxcsr
+
+inline Exec sse_begin(Context& c) {
+  if ((c.s.cr0 & cr0::EM) || !(c.s.cr4 & cr4::OSFXSR)) return c.raise_ud();
+  if (c.s.cr0 & cr0::TS) return c.raise(vec::NM);
+  return Exec::Ok;
+}
+
+inline X128 xmm(const Context& c, unsigned r) { return {c.s.xmm[r & 7][0], c.s.xmm[r & 7][1]}; }
+inline void set_xmm(Context& c, unsigned r, X128 v) {
+  c.s.xmm[r & 7][0] = v.lo;
+  c.s.xmm[r & 7][1] = v.hi;
+}
+
+template <bool Aligned>
+Exec read_m128(Context& c, const Insn& i, X128& v) {
+  const u32 off = c.ea(i);
+  if (Aligned && ((c.s.seg[i.seg].base + off) & 15)) return c.raise_gp(0);
+  u64 lo, hi;
+  PCJIT_TRY(c.read<u64>(i.seg, off, lo));
+  PCJIT_TRY(c.read<u64>(i.seg, off + 8, hi));
+  v = {lo, hi};
+  return Exec::Ok;
+}
+// Both halves are mapped before either is stored, so a fault on the second leaves memory alone.
+template <bool Aligned>
+Exec write_m128(Context& c, const Insn& i, X128 v) {
+  const u32 off = c.ea(i);
+  if (Aligned && ((c.s.seg[i.seg].base + off) & 15)) return c.raise_gp(0);
+  MemRef a, b;
+  PCJIT_TRY(c.map<u64>(i.seg, off, Access::Write, a));
+  PCJIT_TRY(c.map<u64>(i.seg, off + 8, Access::Write, b));
+  c.store<u64>(a, v.lo);
+  c.store<u64>(b, v.hi);
+  return Exec::Ok;
+}
+
+inline sf::Env mxcsr_env(const Context& c) {
+  sf::Env e;
+  const u32 m = c.s.mxcsr;
+  e.round = static_cast<sf::Round>((m >> mxcsr::kRcShift) & 3);
+  e.masks = static_cast<u8>((m >> mxcsr::kMaskShift) & 0x3F);
+  e.daz = m & mxcsr::DAZ;
+  e.ftz = m & mxcsr::FZ;
+  return e;
+}
+// Records the flags; Exec::Fault when one of them is unmasked (the caller must not store).
+inline Exec mxcsr_report(Context& c, const sf::Env& e) {
+  c.s.mxcsr |= e.flags;
+  if (e.flags & ~e.masks & 0x3F) return c.raise((c.s.cr4 & cr4::OSXMMEXCPT) ? vec::XM : vec::UD);
+  return Exec::Ok;
+}
+
+std::span<const OpcodeRow> sse_move_rows();
+std::span<const OpcodeRow> sse_arith_rows();
+
+}  // namespace pcjit::cpu::simd

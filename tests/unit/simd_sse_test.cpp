@@ -1,0 +1,248 @@
+// SSE/SSE2 floating-point arithmetic and moves against the host CPU (x86-64 only) executing the
+// same instruction from the same MXCSR (1F80H) on boundary and random operands: results and the
+// MXCSR flags must match bit for bit, in register and memory forms. Then the SSE exception
+// paths from the SDM (Vol. 1 11.5.1, Vol. 3A Table 2-2, Vol. 2 LDMXCSR/MOVAPS): unmasked
+// exception -> #XM (OSXMMEXCPT=1) or #UD, destination unchanged, flag set; CR4.OSFXSR=0 -> #UD;
+// CR0.TS -> #NM; misaligned MOVAPS -> #GP(0); reserved MXCSR bits -> #GP(0).
+#include "x87_rig.h"
+
+using namespace x87_test;
+using pcjit::core::ProcessorExit;
+
+namespace {
+
+constexpr u32 kIn = 0x40000, kOut = 0x48000, kCsr = 0x4F000;
+constexpr unsigned kSamples = 40;
+
+struct X16 {
+  u64 lo, hi;
+};
+
+u64 splitmix(u64& s) {
+  u64 z = (s += 0x9E3779B97F4A7C15ull);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  return z ^ (z >> 31);
+}
+constexpr u32 kS32[] = {0, 0x80000000, 0x3F800000, 0xBF800000, 0x7F800000, 0xFF800000, 0x7FC00000,
+                        0x7FA00000, 0x00000001, 0x807FFFFF, 0x7F7FFFFF, 0x00800000, 0x40490FDB, 0x4B000001};
+constexpr u64 kS64[] = {0, 0x8000000000000000ull, 0x3FF0000000000000ull, 0xBFF0000000000000ull, 0x7FF0000000000000ull,
+                        0xFFF0000000000000ull, 0x7FF8000000000000ull, 0x7FF4000000000000ull, 1, 0x800FFFFFFFFFFFFFull,
+                        0x7FEFFFFFFFFFFFFFull, 0x0010000000000000ull, 0x400921FB54442D18ull, 0x4330000000000001ull};
+u32 lane32(u64& seed) {
+  u64 r = splitmix(seed);
+  if ((r & 3) == 0) return kS32[(r >> 8) % std::size(kS32)];
+  return static_cast<u32>(r >> 32);
+}
+u64 lane64(u64& seed) {
+  u64 r = splitmix(seed);
+  if ((r & 3) == 0) return kS64[(r >> 8) % std::size(kS64)];
+  return splitmix(seed);
+}
+X16 operand(u64& seed, bool dbl) {
+  if (dbl) return {lane64(seed), lane64(seed)};
+  return {lane32(seed) | u64{lane32(seed)} << 32, lane32(seed) | u64{lane32(seed)} << 32};
+}
+
+std::vector<u8> disp(std::vector<u8> b, u32 a) {
+  for (int k = 0; k < 4; ++k) b.push_back(static_cast<u8>(a >> (8 * k)));
+  return b;
+}
+std::vector<u8> op_bytes(u8 prefix, u8 op, std::vector<u8> rest) {
+  std::vector<u8> v;
+  if (prefix) v.push_back(prefix);
+  v.push_back(0x0F);
+  v.push_back(op);
+  v.insert(v.end(), rest.begin(), rest.end());
+  return v;
+}
+void put128(Rig& r, u32 a, X16 v) {
+  r.w32(a, static_cast<u32>(v.lo));
+  r.w32(a + 4, static_cast<u32>(v.lo >> 32));
+  r.w32(a + 8, static_cast<u32>(v.hi));
+  r.w32(a + 12, static_cast<u32>(v.hi >> 32));
+}
+X16 get128(Rig& r, u32 a) { return {r64(r, a), r64(r, a + 8)}; }
+
+Rig& sse_on(Rig& r) {
+  r.cpu->state().cr4 |= cpu::cr4::OSFXSR | cpu::cr4::OSXMMEXCPT;
+  return r;
+}
+
+}  // namespace
+
+#if defined(__x86_64__)
+using HostFn = void (*)(X16& a, const X16& b, u32& csr);
+#define HOSTF(insn)                                                                                     \
+  [](X16& a, const X16& b, u32& csr) {                                                                  \
+    const u32 in = 0x1F80;                                                                              \
+    asm volatile("ldmxcsr %[in]\n\tmovups %[a], %%xmm0\n\tmovups %[b], %%xmm1\n\t" insn                 \
+                 " %%xmm1, %%xmm0\n\tmovups %%xmm0, %[a]\n\tstmxcsr %[out]"                             \
+                 : [a] "+m"(a), [out] "=m"(csr)                                                         \
+                 : [b] "m"(b), [in] "m"(in)                                                             \
+                 : "xmm0", "xmm1");                                                                     \
+    const u32 restore = 0x1F80;                                                                         \
+    asm volatile("ldmxcsr %0" : : "m"(restore));                                                        \
+  }
+
+struct FpCase {
+  const char* name;
+  u8 prefix;
+  u8 op;
+  HostFn host;
+};
+
+TEST_CASE("SSE/SSE2 arithmetic matches the host CPU: results and MXCSR flags") {
+  const FpCase cases[] = {
+      {"addps", 0, 0x58, HOSTF("addps")},       {"addss", 0xF3, 0x58, HOSTF("addss")},
+      {"addpd", 0x66, 0x58, HOSTF("addpd")},    {"addsd", 0xF2, 0x58, HOSTF("addsd")},
+      {"subps", 0, 0x5C, HOSTF("subps")},       {"subss", 0xF3, 0x5C, HOSTF("subss")},
+      {"subpd", 0x66, 0x5C, HOSTF("subpd")},    {"subsd", 0xF2, 0x5C, HOSTF("subsd")},
+      {"mulps", 0, 0x59, HOSTF("mulps")},       {"mulss", 0xF3, 0x59, HOSTF("mulss")},
+      {"mulpd", 0x66, 0x59, HOSTF("mulpd")},    {"mulsd", 0xF2, 0x59, HOSTF("mulsd")},
+      {"divps", 0, 0x5E, HOSTF("divps")},       {"divss", 0xF3, 0x5E, HOSTF("divss")},
+      {"divpd", 0x66, 0x5E, HOSTF("divpd")},    {"divsd", 0xF2, 0x5E, HOSTF("divsd")},
+      {"minps", 0, 0x5D, HOSTF("minps")},       {"minss", 0xF3, 0x5D, HOSTF("minss")},
+      {"minpd", 0x66, 0x5D, HOSTF("minpd")},    {"minsd", 0xF2, 0x5D, HOSTF("minsd")},
+      {"maxps", 0, 0x5F, HOSTF("maxps")},       {"maxss", 0xF3, 0x5F, HOSTF("maxss")},
+      {"maxpd", 0x66, 0x5F, HOSTF("maxpd")},    {"maxsd", 0xF2, 0x5F, HOSTF("maxsd")},
+      {"sqrtps", 0, 0x51, HOSTF("sqrtps")},     {"sqrtss", 0xF3, 0x51, HOSTF("sqrtss")},
+      {"sqrtpd", 0x66, 0x51, HOSTF("sqrtpd")},  {"sqrtsd", 0xF2, 0x51, HOSTF("sqrtsd")},
+      {"andps", 0, 0x54, HOSTF("andps")},       {"andnpd", 0x66, 0x55, HOSTF("andnpd")},
+      {"orps", 0, 0x56, HOSTF("orps")},         {"xorpd", 0x66, 0x57, HOSTF("xorpd")},
+      {"movss", 0xF3, 0x10, HOSTF("movss")},    {"movsd", 0xF2, 0x10, HOSTF("movsd")},
+  };
+  u64 seed = 4;
+  for (const FpCase& cs : cases) {
+    const std::string name = cs.name;
+    CAPTURE(name);
+    const bool dbl = cs.prefix == 0x66 || cs.prefix == 0xF2;
+    Rig r;
+    sse_on(r);
+    r.w32(kCsr, 0x1F80);
+    std::vector<X16> a, b;
+    std::vector<u8> code;
+    for (unsigned k = 0; k < kSamples; ++k) {
+      a.push_back(operand(seed, dbl));
+      b.push_back(operand(seed, dbl));
+      const u32 pa = kIn + 32 * k, pb = pa + 16, po = kOut + 32 * k;
+      put128(r, pa, a[k]);
+      put128(r, pb, b[k]);
+      code = cat({code, disp({0x0F, 0xAE, 0x15}, kCsr), disp({0x0F, 0x28, 0x05}, pa)});
+      if (k & 1) code = cat({code, disp(op_bytes(cs.prefix, cs.op, {0x05}), pb)});
+      else code = cat({code, disp({0x0F, 0x28, 0x0D}, pb), op_bytes(cs.prefix, cs.op, {0xC1})});
+      code = cat({code, disp({0x0F, 0x29, 0x05}, po), disp({0x0F, 0xAE, 0x1D}, po + 16)});
+    }
+    code = cat({code, kHlt});
+    REQUIRE(run_code(r, code, 20000) == ProcessorExit::Halted);
+    REQUIRE(r.cpu->state().eip() == end_of(code));
+    unsigned bad = 0;
+    for (unsigned k = 0; k < kSamples; ++k) {
+      X16 want = a[k];
+      u32 csr = 0;
+      X16 src = b[k];
+      // The scalar memory forms read only the low element; MOVSS/MOVSD from memory zero the rest.
+      if ((k & 1) && (cs.prefix == 0xF3 || cs.prefix == 0xF2)) {
+        src = {cs.prefix == 0xF3 ? (b[k].lo & 0xFFFFFFFF) : b[k].lo, 0};
+        if (cs.op == 0x10) want = {0, 0};
+      }
+      cs.host(want, src, csr);
+      const X16 got = get128(r, kOut + 32 * k);
+      const u32 got_csr = r.r32(kOut + 32 * k + 16);
+      if ((got.lo != want.lo || got.hi != want.hi || got_csr != csr) && bad++ < 3) {
+        CAPTURE(k);
+        CAPTURE(a[k].lo);
+        CAPTURE(a[k].hi);
+        CAPTURE(b[k].lo);
+        CAPTURE(b[k].hi);
+        CHECK(got.lo == want.lo);
+        CHECK(got.hi == want.hi);
+        CHECK(got_csr == csr);
+      }
+    }
+    CHECK(bad == 0);
+  }
+}
+#endif
+
+TEST_CASE("SSE exceptions") {
+  // xmm0 = 1.0f x4, xmm1 = 0 at kIn / kIn+16.
+  auto setup = [](Rig& r) {
+    for (unsigned k = 0; k < 4; ++k) r.w32(kIn + 4 * k, 0x3F800000);
+    put128(r, kIn + 16, {0, 0});
+    r.cpu->state().xmm[0][0] = 0x3F8000003F800000ull;
+    r.cpu->state().xmm[0][1] = 0x3F8000003F800000ull;
+  };
+  SUBCASE("unmasked divide-by-zero: #XM, destination unchanged, ZE set") {
+    Rig r;
+    sse_on(r);
+    setup(r);
+    r.w32(kCsr, 0x1F80 & ~0x200u);  // ZM = 0
+    REQUIRE(run_code(r, cat({disp({0x0F, 0xAE, 0x15}, kCsr), disp({0x0F, 0x5E, 0x05}, kIn + 16), kHlt})) ==
+            ProcessorExit::Halted);
+    CHECK(r.halted_in(19));
+    CHECK(r.cpu->state().xmm[0][0] == 0x3F8000003F800000ull);
+    CHECK((r.cpu->state().mxcsr & 0x3F) == 0x04);
+  }
+  SUBCASE("the same with CR4.OSXMMEXCPT = 0 is #UD") {
+    Rig r;
+    r.cpu->state().cr4 |= cpu::cr4::OSFXSR;
+    setup(r);
+    r.w32(kCsr, 0x1F80 & ~0x200u);
+    REQUIRE(run_code(r, cat({disp({0x0F, 0xAE, 0x15}, kCsr), disp({0x0F, 0x5E, 0x05}, kIn + 16), kHlt})) ==
+            ProcessorExit::Halted);
+    CHECK(r.halted_in(6));
+  }
+  SUBCASE("masked divide-by-zero gives infinity and only sets ZE") {
+    Rig r;
+    sse_on(r);
+    setup(r);
+    REQUIRE(run_code(r, cat({disp({0x0F, 0x5E, 0x05}, kIn + 16), kHlt})) == ProcessorExit::Halted);
+    CHECK(r.cpu->state().xmm[0][0] == 0x7F8000007F800000ull);
+    CHECK(r.cpu->state().mxcsr == (0x1F80 | 0x04));
+  }
+  SUBCASE("CR4.OSFXSR = 0: #UD") {
+    Rig r;
+    REQUIRE(run_code(r, cat({{0x0F, 0x58, 0xC1}, kHlt})) == ProcessorExit::Halted);
+    CHECK(r.halted_in(6));
+  }
+  SUBCASE("CR0.TS: #NM") {
+    Rig r;
+    sse_on(r);
+    r.cpu->state().cr0 |= cpu::cr0::TS;
+    REQUIRE(run_code(r, cat({{0x0F, 0x58, 0xC1}, kHlt})) == ProcessorExit::Halted);
+    CHECK(r.halted_in(7));
+  }
+  SUBCASE("misaligned MOVAPS and ADDPS m128: #GP(0); MOVUPS is fine") {
+    for (u8 op : {u8{0x28}, u8{0x58}}) {
+      Rig r;
+      sse_on(r);
+      REQUIRE(run_code(r, cat({disp({0x0F, op, 0x05}, kIn + 8), kHlt})) == ProcessorExit::Halted);
+      CHECK(r.halted_in(13));
+      CHECK(r.stack(0) == 0);  // error code
+    }
+    Rig r;
+    sse_on(r);
+    r.w32(kIn + 8, 0x12345678);
+    auto code = cat({disp({0x0F, 0x10, 0x05}, kIn + 8), kHlt});
+    REQUIRE(run_code(r, code) == ProcessorExit::Halted);
+    CHECK(r.cpu->state().eip() == end_of(code));
+    CHECK(r.cpu->state().xmm[0][0] == 0x12345678);
+  }
+  SUBCASE("LDMXCSR with a reserved bit (DAZ, bit 16): #GP(0); STMXCSR stores MXCSR") {
+    for (u32 bad : {0x1F80u | 0x40u, 0x11F80u}) {
+      Rig r;
+      sse_on(r);
+      r.w32(kCsr, bad);
+      REQUIRE(run_code(r, cat({disp({0x0F, 0xAE, 0x15}, kCsr), kHlt})) == ProcessorExit::Halted);
+      CHECK(r.halted_in(13));
+      CHECK(r.cpu->state().mxcsr == 0x1F80);
+    }
+    Rig r;
+    sse_on(r);
+    r.w32(kCsr, 0x7F80 | 0x3F);
+    REQUIRE(run_code(r, cat({disp({0x0F, 0xAE, 0x15}, kCsr), disp({0x0F, 0xAE, 0x1D}, kCsr + 4), kHlt})) ==
+            ProcessorExit::Halted);
+    CHECK(r.r32(kCsr + 4) == (0x7F80u | 0x3F));
+  }
+}
