@@ -14,6 +14,7 @@ build="${1:-$repo/build}"
 image="$repo/cache/guests/grub-rescue-cdrom.iso"
 ram_mib=32
 runner="$build/tests/boot/pcjit_boot_test"
+bash "$repo/scripts/setup.sh" --bench >/dev/null  # QEMU is the peer we compare against
 [ -x "$runner" ] || { echo "boot_bench: $runner not built (ninja -C $build pcjit_boot_test)" >&2; exit 2; }
 [ -f "$image" ] || bash "$repo/scripts/guests/build.sh" >/dev/null
 [ -f "$image" ] || { echo "boot_bench: $image missing (install grub-rescue-pc)" >&2; exit 2; }
