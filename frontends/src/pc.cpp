@@ -12,6 +12,7 @@
 #include "core/rom_image.h"
 #include "devices/debug_ports.h"
 #include "devices/pc_board.h"
+#include "devices/pic8259.h"
 #include "devices/vga.h"
 
 namespace pcjit::frontend {
@@ -110,6 +111,7 @@ void Pc::build_board(const Options& o) {
   if (serial_.enabled()) cfg.serial0 = [this](u8 b) { serial_.put(b); };
   if (bios_log_.enabled()) cfg.seabios_log = [this](u8 b) { bios_log_.put(b); };
   board_ = &devices::build_pc(*machine_, cfg);
+  cpu_->set_ferr_sink(&board_->pic());  // x87 FERR# reaches the PIC as IRQ13 (CR0.NE=0 guests)
 }
 
 Pc::~Pc() {

@@ -24,6 +24,7 @@
 #include "core/machine.h"
 #include "cpu/cpu.h"
 #include "devices/pc_board.h"
+#include "devices/pic8259.h"
 #include "devices/i8042.h"
 #include "devices/vga.h"
 
@@ -112,8 +113,11 @@ int main(int argc, char** argv) {
   const auto t0 = std::chrono::steady_clock::now();
   try {
     core::Machine m(core::MachineConfig{cfg.ram_bytes});
-    m.set_processor(std::make_unique<cpu::Cpu>(m));
+    auto cpu = std::make_unique<cpu::Cpu>(m);
+    cpu::Cpu& cpu_ref = *cpu;
+    m.set_processor(std::move(cpu));
     devices::PcBoard& pc = devices::build_pc(m, cfg);
+    cpu_ref.set_ferr_sink(&pc.pic());  // x87 FERR# -> IRQ13, as in frontends/src/pc.cpp
 
     auto screen = [&] { return join(pc.vga().text_screen()); };
     auto all_seen = [&] {
