@@ -90,6 +90,7 @@ struct FpCase {
   u8 prefix;
   u8 op;
   HostFn host;
+  int imm = -1;  // imm8 after the operands, when the instruction has one
 };
 
 TEST_CASE("SSE/SSE2 arithmetic matches the host CPU: results and MXCSR flags") {
@@ -111,6 +112,15 @@ TEST_CASE("SSE/SSE2 arithmetic matches the host CPU: results and MXCSR flags") {
       {"andps", 0, 0x54, HOSTF("andps")},       {"andnpd", 0x66, 0x55, HOSTF("andnpd")},
       {"orps", 0, 0x56, HOSTF("orps")},         {"xorpd", 0x66, 0x57, HOSTF("xorpd")},
       {"movss", 0xF3, 0x10, HOSTF("movss")},    {"movsd", 0xF2, 0x10, HOSTF("movsd")},
+      {"cmpeqps", 0, 0xC2, HOSTF("cmpps $0,"), 0},   {"cmpltps", 0, 0xC2, HOSTF("cmpps $1,"), 1},
+      {"cmpleps", 0, 0xC2, HOSTF("cmpps $2,"), 2},   {"cmpunordps", 0, 0xC2, HOSTF("cmpps $3,"), 3},
+      {"cmpneqss", 0xF3, 0xC2, HOSTF("cmpss $4,"), 4}, {"cmpnltss", 0xF3, 0xC2, HOSTF("cmpss $5,"), 5},
+      {"cmpnlepd", 0x66, 0xC2, HOSTF("cmppd $6,"), 6}, {"cmpordsd", 0xF2, 0xC2, HOSTF("cmpsd $7,"), 7},
+      {"cmpltsd", 0xF2, 0xC2, HOSTF("cmpsd $1,"), 1},  {"cmpeqpd", 0x66, 0xC2, HOSTF("cmppd $0,"), 0},
+      {"shufps", 0, 0xC6, HOSTF("shufps $0x4E,"), 0x4E}, {"shufps", 0, 0xC6, HOSTF("shufps $0xB1,"), 0xB1},
+      {"shufpd", 0x66, 0xC6, HOSTF("shufpd $2,"), 2},
+      {"unpcklps", 0, 0x14, HOSTF("unpcklps")}, {"unpckhps", 0, 0x15, HOSTF("unpckhps")},
+      {"unpcklpd", 0x66, 0x14, HOSTF("unpcklpd")}, {"unpckhpd", 0x66, 0x15, HOSTF("unpckhpd")},
   };
   u64 seed = 4;
   for (const FpCase& cs : cases) {
@@ -131,6 +141,7 @@ TEST_CASE("SSE/SSE2 arithmetic matches the host CPU: results and MXCSR flags") {
       code = cat({code, disp({0x0F, 0xAE, 0x15}, kCsr), disp({0x0F, 0x28, 0x05}, pa)});
       if (k & 1) code = cat({code, disp(op_bytes(cs.prefix, cs.op, {0x05}), pb)});
       else code = cat({code, disp({0x0F, 0x28, 0x0D}, pb), op_bytes(cs.prefix, cs.op, {0xC1})});
+      if (cs.imm >= 0) code.push_back(static_cast<u8>(cs.imm));
       code = cat({code, disp({0x0F, 0x29, 0x05}, po), disp({0x0F, 0xAE, 0x1D}, po + 16)});
     }
     code = cat({code, kHlt});
@@ -163,7 +174,80 @@ TEST_CASE("SSE/SSE2 arithmetic matches the host CPU: results and MXCSR flags") {
     CHECK(bad == 0);
   }
 }
+
+TEST_CASE("COMISS/UCOMISS/COMISD/UCOMISD EFLAGS and MOVMSKPS/PD match the host") {
+  struct C {
+    const char* name;
+    u8 prefix, op;
+    void (*host)(X16 a, X16 b, u32& fl, u32& csr);
+  };
+#define HOSTC(insn)                                                                                      \
+  [](X16 a, X16 b, u32& fl, u32& csr) {                                                                  \
+    const u32 in = 0x1F80;                                                                               \
+    u64 f = 0;                                                                                           \
+    asm volatile("ldmxcsr %[in]\n\tmovups %[a], %%xmm0\n\tmovups %[b], %%xmm1\n\t" insn                 \
+                 " %%xmm1, %%xmm0\n\tpushfq\n\tpopq %[f]\n\tstmxcsr %[out]"                                 \
+                 : [f] "=r"(f), [out] "=m"(csr)                                                          \
+                 : [a] "m"(a), [b] "m"(b), [in] "m"(in)                                                  \
+                 : "xmm0", "xmm1", "cc");                                                                \
+    fl = static_cast<u32>(f) & 0x8D5;                                                                    \
+  }
+  const C cases[] = {{"comiss", 0, 0x2F, HOSTC("comiss")},
+                     {"ucomiss", 0, 0x2E, HOSTC("ucomiss")},
+                     {"comisd", 0x66, 0x2F, HOSTC("comisd")},
+                     {"ucomisd", 0x66, 0x2E, HOSTC("ucomisd")}};
+  u64 seed = 77;
+  for (const C& cs : cases) {
+    const std::string name = cs.name;
+    CAPTURE(name);
+    const bool dbl = cs.prefix == 0x66;
+    for (unsigned k = 0; k < 24; ++k) {
+      X16 a = operand(seed, dbl), b = operand(seed, dbl);
+      if (k % 4 == 0) b = a;  // equal operands
+      Rig r;
+      sse_on(r);
+      r.cpu->state().xmm[0][0] = a.lo;
+      r.cpu->state().xmm[0][1] = a.hi;
+      r.cpu->state().xmm[1][0] = b.lo;
+      r.cpu->state().xmm[1][1] = b.hi;
+      // op xmm0, xmm1; pushfd; pop dword [out]; movmskps/pd esi, xmm0
+      auto code = cat({op_bytes(cs.prefix, cs.op, {0xC1}), {0x9C}, disp({0x8F, 0x05}, kOut),
+                       op_bytes(cs.prefix, 0x50, {0xF0}), kHlt});
+      REQUIRE(run_code(r, code) == ProcessorExit::Halted);
+      u32 fl = 0, csr = 0;
+      cs.host(a, b, fl, csr);
+      u32 msk = 0;
+      if (dbl) asm volatile("movmskpd %1, %0" : "=r"(msk) : "x"(a));
+      else asm volatile("movmskps %1, %0" : "=r"(msk) : "x"(a));
+      CAPTURE(k);
+      CHECK((r.r32(kOut) & 0x8D5) == fl);
+      CHECK(r.cpu->state().mxcsr == csr);
+      CHECK(r.cpu->state().reg32(cpu::ESI) == msk);
+    }
+  }
+}
 #endif
+
+TEST_CASE("MOVLPS/MOVHPS/MOVHLPS/MOVLHPS and MOVNTPS move the right halves") {
+  Rig r;
+  sse_on(r);
+  put128(r, kIn, {0x1111111111111111ull, 0x2222222222222222ull});
+  r.cpu->state().xmm[1][0] = 0xAAAAAAAAAAAAAAAAull;
+  r.cpu->state().xmm[1][1] = 0xBBBBBBBBBBBBBBBBull;
+  // movlps xmm0,[in]; movhps xmm0,[in+8]; movhlps xmm2,xmm1; movlhps xmm3,xmm1; movhps [out],xmm0;
+  // movntps [out+16], xmm1
+  auto code = cat({disp({0x0F, 0x12, 0x05}, kIn), disp({0x0F, 0x16, 0x05}, kIn + 8), {0x0F, 0x12, 0xD1},
+                   {0x0F, 0x16, 0xD9}, disp({0x0F, 0x17, 0x05}, kOut), disp({0x0F, 0x2B, 0x0D}, kOut + 16), kHlt});
+  REQUIRE(run_code(r, code) == ProcessorExit::Halted);
+  const auto& s = r.cpu->state();
+  CHECK(s.xmm[0][0] == 0x1111111111111111ull);
+  CHECK(s.xmm[0][1] == 0x2222222222222222ull);
+  CHECK(s.xmm[2][0] == 0xBBBBBBBBBBBBBBBBull);
+  CHECK(s.xmm[3][1] == 0xAAAAAAAAAAAAAAAAull);
+  CHECK(r64(r, kOut) == 0x2222222222222222ull);
+  CHECK(r64(r, kOut + 16) == 0xAAAAAAAAAAAAAAAAull);
+  CHECK(r64(r, kOut + 24) == 0xBBBBBBBBBBBBBBBBull);
+}
 
 TEST_CASE("SSE exceptions") {
   // xmm0 = 1.0f x4, xmm1 = 0 at kIn / kIn+16.

@@ -72,5 +72,6 @@ inline Exec mxcsr_report(Context& c, const sf::Env& e) {
 
 std::span<const OpcodeRow> sse_move_rows();
 std::span<const OpcodeRow> sse_arith_rows();
+std::span<const OpcodeRow> sse_shuffle_rows();
 
 }  // namespace pcjit::cpu::simd
