@@ -98,36 +98,24 @@ Handler bind_v_op(const DecodeView& v, Insn& i) { return bind_v<Form<Op>>(v, i);
 constexpr u16 L = row_flag::kModRM | row_flag::kLockable;
 constexpr u16 M = row_flag::kModRM;
 
-#define PCJIT_ALU_ROWS(name, base, op)                                              \
-  {name " Eb,Gb", 0, base + 0, 1, -1, L, bind_b_op<EG, op>},                        \
-  {name " Ev,Gv", 0, base + 1, 1, -1, L, bind_v_op<EG, op>},                        \
+// F: the memory-destination forms' flags; CMP is not lockable (SDM "LOCK"), so its rows pass M.
+#define PCJIT_ALU_ROWS(name, base, op, F)                                           \
+  {name " Eb,Gb", 0, base + 0, 1, -1, F, bind_b_op<EG, op>},                        \
+  {name " Ev,Gv", 0, base + 1, 1, -1, F, bind_v_op<EG, op>},                        \
   {name " Gb,Eb", 0, base + 2, 1, -1, M, bind_b_op<GE, op>},                        \
   {name " Gv,Ev", 0, base + 3, 1, -1, M, bind_v_op<GE, op>},                        \
   {name " AL,Ib", 0, base + 4, 1, -1, 0, bind_b_op<AI, op>},                        \
   {name " eAX,Iv", 0, base + 5, 1, -1, 0, bind_v_op<AI, op>},                       \
-  {name " Eb,Ib", 0, 0x80, 1, (base >> 3), L, bind_b_op<EI, op>},                   \
-  {name " Ev,Iv", 0, 0x81, 1, (base >> 3), L, bind_v_op<EI, op>},                   \
-  {name " Eb,Ib (82)", 0, 0x82, 1, (base >> 3), L, bind_b_op<EI, op>},              \
-  {name " Ev,Ib", 0, 0x83, 1, (base >> 3), L, bind_v_op<EI, op>}
-
-// CMP is not lockable; the LOCK check in the decoder uses the row flag, so CMP rows drop it.
-#define PCJIT_CMP_ROWS(name, base, op)                                              \
-  {name " Eb,Gb", 0, base + 0, 1, -1, M, bind_b_op<EG, op>},                        \
-  {name " Ev,Gv", 0, base + 1, 1, -1, M, bind_v_op<EG, op>},                        \
-  {name " Gb,Eb", 0, base + 2, 1, -1, M, bind_b_op<GE, op>},                        \
-  {name " Gv,Ev", 0, base + 3, 1, -1, M, bind_v_op<GE, op>},                        \
-  {name " AL,Ib", 0, base + 4, 1, -1, 0, bind_b_op<AI, op>},                        \
-  {name " eAX,Iv", 0, base + 5, 1, -1, 0, bind_v_op<AI, op>},                       \
-  {name " Eb,Ib", 0, 0x80, 1, (base >> 3), M, bind_b_op<EI, op>},                   \
-  {name " Ev,Iv", 0, 0x81, 1, (base >> 3), M, bind_v_op<EI, op>},                   \
-  {name " Eb,Ib (82)", 0, 0x82, 1, (base >> 3), M, bind_b_op<EI, op>},              \
-  {name " Ev,Ib", 0, 0x83, 1, (base >> 3), M, bind_v_op<EI, op>}
+  {name " Eb,Ib", 0, 0x80, 1, (base >> 3), F, bind_b_op<EI, op>},                   \
+  {name " Ev,Iv", 0, 0x81, 1, (base >> 3), F, bind_v_op<EI, op>},                   \
+  {name " Eb,Ib (82)", 0, 0x82, 1, (base >> 3), F, bind_b_op<EI, op>},              \
+  {name " Ev,Ib", 0, 0x83, 1, (base >> 3), F, bind_v_op<EI, op>}
 
 const OpcodeRow kRows[] = {
-    PCJIT_ALU_ROWS("add", 0x00, Alu::Add), PCJIT_ALU_ROWS("or", 0x08, Alu::Or),
-    PCJIT_ALU_ROWS("adc", 0x10, Alu::Adc), PCJIT_ALU_ROWS("sbb", 0x18, Alu::Sbb),
-    PCJIT_ALU_ROWS("and", 0x20, Alu::And), PCJIT_ALU_ROWS("sub", 0x28, Alu::Sub),
-    PCJIT_ALU_ROWS("xor", 0x30, Alu::Xor), PCJIT_CMP_ROWS("cmp", 0x38, Alu::Cmp),
+    PCJIT_ALU_ROWS("add", 0x00, Alu::Add, L), PCJIT_ALU_ROWS("or", 0x08, Alu::Or, L),
+    PCJIT_ALU_ROWS("adc", 0x10, Alu::Adc, L), PCJIT_ALU_ROWS("sbb", 0x18, Alu::Sbb, L),
+    PCJIT_ALU_ROWS("and", 0x20, Alu::And, L), PCJIT_ALU_ROWS("sub", 0x28, Alu::Sub, L),
+    PCJIT_ALU_ROWS("xor", 0x30, Alu::Xor, L), PCJIT_ALU_ROWS("cmp", 0x38, Alu::Cmp, M),
     {"test Eb,Gb", 0, 0x84, 1, -1, M, bind_b_op<EG, Alu::Test>},
     {"test Ev,Gv", 0, 0x85, 1, -1, M, bind_v_op<EG, Alu::Test>},
     {"test AL,Ib", 0, 0xA8, 1, -1, 0, bind_b_op<AI, Alu::Test>},
@@ -138,7 +126,6 @@ const OpcodeRow kRows[] = {
     {"test Ev,Iv (F7/1)", 0, 0xF7, 1, 1, M, bind_v_op<EI, Alu::Test>},
 };
 #undef PCJIT_ALU_ROWS
-#undef PCJIT_CMP_ROWS
 
 }  // namespace
 
