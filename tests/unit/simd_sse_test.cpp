@@ -91,6 +91,7 @@ struct FpCase {
   u8 op;
   HostFn host;
   int imm = -1;  // imm8 after the operands, when the instruction has one
+  u8 mem_bytes = 0;  // memory operand width when the prefix rule (F3: 4, F2: 8, else 16) does not hold
 };
 
 TEST_CASE("SSE/SSE2 arithmetic matches the host CPU: results and MXCSR flags") {
@@ -121,6 +122,11 @@ TEST_CASE("SSE/SSE2 arithmetic matches the host CPU: results and MXCSR flags") {
       {"shufpd", 0x66, 0xC6, HOSTF("shufpd $2,"), 2},
       {"unpcklps", 0, 0x14, HOSTF("unpcklps")}, {"unpckhps", 0, 0x15, HOSTF("unpckhps")},
       {"unpcklpd", 0x66, 0x14, HOSTF("unpcklpd")}, {"unpckhpd", 0x66, 0x15, HOSTF("unpckhpd")},
+      {"cvtps2pd", 0, 0x5A, HOSTF("cvtps2pd"), -1, 8}, {"cvtss2sd", 0xF3, 0x5A, HOSTF("cvtss2sd")},
+      {"cvtpd2ps", 0x66, 0x5A, HOSTF("cvtpd2ps")},     {"cvtsd2ss", 0xF2, 0x5A, HOSTF("cvtsd2ss")},
+      {"cvtdq2ps", 0, 0x5B, HOSTF("cvtdq2ps")},        {"cvtps2dq", 0x66, 0x5B, HOSTF("cvtps2dq")},
+      {"cvttps2dq", 0xF3, 0x5B, HOSTF("cvttps2dq"), -1, 16}, {"cvtdq2pd", 0xF3, 0xE6, HOSTF("cvtdq2pd"), -1, 8},
+      {"cvttpd2dq", 0x66, 0xE6, HOSTF("cvttpd2dq")},   {"cvtpd2dq", 0xF2, 0xE6, HOSTF("cvtpd2dq"), -1, 16},
   };
   u64 seed = 4;
   for (const FpCase& cs : cases) {
@@ -153,8 +159,9 @@ TEST_CASE("SSE/SSE2 arithmetic matches the host CPU: results and MXCSR flags") {
       u32 csr = 0;
       X16 src = b[k];
       // The scalar memory forms read only the low element; MOVSS/MOVSD from memory zero the rest.
-      if ((k & 1) && (cs.prefix == 0xF3 || cs.prefix == 0xF2)) {
-        src = {cs.prefix == 0xF3 ? (b[k].lo & 0xFFFFFFFF) : b[k].lo, 0};
+      const unsigned width = cs.mem_bytes ? cs.mem_bytes : cs.prefix == 0xF3 ? 4 : cs.prefix == 0xF2 ? 8 : 16;
+      if ((k & 1) && width < 16) {
+        src = {width == 4 ? (b[k].lo & 0xFFFFFFFF) : b[k].lo, 0};
         if (cs.op == 0x10) want = {0, 0};
       }
       cs.host(want, src, csr);
@@ -224,6 +231,47 @@ TEST_CASE("COMISS/UCOMISS/COMISD/UCOMISD EFLAGS and MOVMSKPS/PD match the host")
       CHECK(r.cpu->state().mxcsr == csr);
       CHECK(r.cpu->state().reg32(cpu::ESI) == msk);
     }
+  }
+}
+
+TEST_CASE("CVT(T)SS2SI/SD2SI and CVTSI2SS/SD with general registers match the host") {
+  u64 seed = 31;
+  for (unsigned k = 0; k < 48; ++k) {
+    const X16 f = operand(seed, k & 1);
+    const u32 g = static_cast<u32>(splitmix(seed) >> (k % 32));
+    Rig r;
+    sse_on(r);
+    r.cpu->state().xmm[1][0] = f.lo;
+    r.cpu->state().xmm[2][0] = 0x1234567812345678ull;
+    r.cpu->state().xmm[2][1] = 0x9ABCDEF09ABCDEF0ull;
+    r.cpu->state().xmm[3][0] = 0x1234567812345678ull;
+    r.cpu->state().gpr[cpu::EBX] = g;
+    const u8 p = (k & 1) ? 0xF2 : 0xF3;
+    // cvtsX2si ecx, xmm1; cvttsX2si edx, xmm1; stmxcsr [out]; cvtsi2ss xmm2, ebx; cvtsi2sd xmm3, ebx
+    auto code = cat({op_bytes(p, 0x2D, {0xC9}), op_bytes(p, 0x2C, {0xD1}), disp({0x0F, 0xAE, 0x1D}, kOut),
+                     op_bytes(0xF3, 0x2A, {0xD3}), op_bytes(0xF2, 0x2A, {0xDB}), kHlt});
+    REQUIRE(run_code(r, code) == ProcessorExit::Halted);
+    u32 ecx = 0, edx = 0, csr = 0;
+    X16 x2{0x1234567812345678ull, 0x9ABCDEF09ABCDEF0ull}, x3{0x1234567812345678ull, 0};
+    const u32 in = 0x1F80;
+    if (k & 1) {
+      asm volatile("ldmxcsr %[in]\n\tmovq %[f], %%xmm1\n\tcvtsd2si %%xmm1, %[c]\n\tcvttsd2si %%xmm1, %[d]\n\tstmxcsr %[o]"
+                   : [c] "=r"(ecx), [d] "=r"(edx), [o] "=m"(csr) : [f] "r"(f.lo), [in] "m"(in) : "xmm1");
+    } else {
+      asm volatile("ldmxcsr %[in]\n\tmovq %[f], %%xmm1\n\tcvtss2si %%xmm1, %[c]\n\tcvttss2si %%xmm1, %[d]\n\tstmxcsr %[o]"
+                   : [c] "=r"(ecx), [d] "=r"(edx), [o] "=m"(csr) : [f] "r"(f.lo), [in] "m"(in) : "xmm1");
+    }
+    asm volatile("movups %[x2], %%xmm2\n\tmovups %[x3], %%xmm3\n\tcvtsi2ss %[g], %%xmm2\n\tcvtsi2sd %[g], %%xmm3\n\t"
+                 "movups %%xmm2, %[x2]\n\tmovups %%xmm3, %[x3]\n\tldmxcsr %[in]"
+                 : [x2] "+m"(x2), [x3] "+m"(x3) : [g] "r"(g), [in] "m"(in) : "xmm2", "xmm3");
+    CAPTURE(k);
+    CAPTURE(f.lo);
+    CHECK(r.cpu->state().reg32(cpu::ECX) == ecx);
+    CHECK(r.cpu->state().reg32(cpu::EDX) == edx);
+    CHECK(r.r32(kOut) == csr);
+    CHECK(r.cpu->state().xmm[2][0] == x2.lo);
+    CHECK(r.cpu->state().xmm[2][1] == x2.hi);
+    CHECK(r.cpu->state().xmm[3][0] == x3.lo);
   }
 }
 #endif

@@ -9,7 +9,8 @@ std::span<const OpcodeRow> simd_rows() {
   static const std::vector<OpcodeRow> rows = [] {
     std::vector<OpcodeRow> all;
     for (auto part : {simd::mmx_arith_rows(), simd::mmx_pack_shift_rows(), simd::mmx_move_rows(),
-                      simd::sse_move_rows(), simd::sse_arith_rows(), simd::sse_shuffle_rows()})
+                      simd::sse_move_rows(), simd::sse_arith_rows(), simd::sse_shuffle_rows(),
+                      simd::sse_cvt_rows()})
       all.insert(all.end(), part.begin(), part.end());
     return all;
   }();

@@ -73,5 +73,6 @@ inline Exec mxcsr_report(Context& c, const sf::Env& e) {
 std::span<const OpcodeRow> sse_move_rows();
 std::span<const OpcodeRow> sse_arith_rows();
 std::span<const OpcodeRow> sse_shuffle_rows();
+std::span<const OpcodeRow> sse_cvt_rows();
 
 }  // namespace pcjit::cpu::simd

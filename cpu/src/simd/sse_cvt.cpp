@@ -1,0 +1,128 @@
+// SSE/SSE2 conversions between integers, binary32 and binary64 (SDM Vol. 2 CVTSI2SS/SD,
+// CVT(T)SS2SI/SD2SI, CVTSS2SD/SD2SS, CVTPS2PD/PD2PS, CVTDQ2PS/PS2DQ/TPS2DQ, CVTDQ2PD/PD2DQ/
+// TPD2DQ). One template: N source lanes -> N destination lanes through a soft-float function,
+// written to a general register, the low element (scalar: the rest kept) or the low lanes of the
+// register with the rest zeroed (packed narrowing forms). MMX-operand forms (CVTPI2PS, CVTPS2PI,
+// CVTPI2PD, CVTPD2PI and the truncating twins) are not implemented yet (#UD).
+#include "sse_common.h"
+
+namespace pcjit::cpu::simd {
+namespace {
+
+template <class L>
+L xget(X128 v, unsigned k) {
+  constexpr unsigned half = 8 / sizeof(L);
+  return lane<L>(k < half ? v.lo : v.hi, k % half);
+}
+template <class L>
+void xput(X128& v, unsigned k, L x) {
+  constexpr unsigned half = 8 / sizeof(L);
+  u64& h = k < half ? v.lo : v.hi;
+  const unsigned sh = (k % half) * 8 * sizeof(L);
+  const u64 mask = sizeof(L) == 8 ? ~0ull : ((u64{1} << (8 * sizeof(L))) - 1) << sh;
+  h = (h & ~mask) | ((u64{x} << sh) & mask);
+}
+
+u32 i2f32(u32 v, sf::Env& e) { return sf::i64_to_f32(static_cast<i32>(v), e).bits; }
+u64 i2f64(u32 v, sf::Env& e) { return sf::i64_to_f64(static_cast<i32>(v), e).bits; }
+template <bool T>
+u32 f32_to_i(u32 v, sf::Env& e) { return static_cast<u32>(sf::to_i32(sf::F32{v}, e, T)); }
+template <bool T>
+u32 f64_to_i(u64 v, sf::Env& e) { return static_cast<u32>(sf::to_i32(sf::F64{v}, e, T)); }
+u64 f32_to_f64(u32 v, sf::Env& e) { return sf::to_f64(sf::F32{v}, e).bits; }
+u32 f64_to_f32(u64 v, sf::Env& e) { return sf::to_f32(sf::F64{v}, e).bits; }
+
+enum class Dest { Gpr, Scalar, Packed };
+
+template <class S, class D, unsigned N, D (*Fn)(S, sf::Env&), Dest K, bool FromGpr, bool Mem>
+Exec cvt(Context& c, const Insn& i) {
+  PCJIT_TRY(sse_begin(c));
+  constexpr unsigned bytes = N * sizeof(S);
+  X128 src;
+  if constexpr (Mem) {
+    if constexpr (bytes == 16) {
+      PCJIT_TRY(read_m128<true>(c, i, src));
+    } else if constexpr (bytes == 8) {
+      PCJIT_TRY(c.read<u64>(i.seg, c.ea(i), src.lo));
+    } else {
+      u32 v;
+      PCJIT_TRY(c.read<u32>(i.seg, c.ea(i), v));
+      src.lo = v;
+    }
+  } else if constexpr (FromGpr) {
+    src.lo = c.reg<u32>(i.rm);
+  } else {
+    src = xmm(c, i.rm);
+  }
+  sf::Env e = mxcsr_env(c);
+  D out[N];
+  for (unsigned k = 0; k < N; ++k) out[k] = Fn(xget<S>(src, k), e);
+  PCJIT_TRY(mxcsr_report(c, e));
+  if constexpr (K == Dest::Gpr) {
+    c.set_reg<u32>(i.reg, static_cast<u32>(out[0]));
+  } else {
+    X128 d = K == Dest::Scalar ? xmm(c, i.reg) : X128{};
+    for (unsigned k = 0; k < N; ++k) xput<D>(d, k, out[k]);
+    set_xmm(c, i.reg, d);
+  }
+  return Exec::Ok;
+}
+
+template <class S, class D, unsigned N, D (*Fn)(S, sf::Env&), Dest K, bool FromGpr = false>
+Handler form(bool mem) {
+  return mem ? &cvt<S, D, N, Fn, K, FromGpr, true> : &cvt<S, D, N, Fn, K, FromGpr, false>;
+}
+
+Handler bind_2a(const DecodeView& v, Insn&) {
+  if (v.mandatory == 0xF3) return form<u32, u32, 1, i2f32, Dest::Scalar, true>(v.mem);  // CVTSI2SS
+  if (v.mandatory == 0xF2) return form<u32, u64, 1, i2f64, Dest::Scalar, true>(v.mem);  // CVTSI2SD
+  return nullptr;
+}
+template <bool T>
+Handler bind_2c_2d(const DecodeView& v, Insn&) {
+  if (v.mandatory == 0xF3) return form<u32, u32, 1, f32_to_i<T>, Dest::Gpr>(v.mem);  // CVT(T)SS2SI
+  if (v.mandatory == 0xF2) return form<u64, u32, 1, f64_to_i<T>, Dest::Gpr>(v.mem);  // CVT(T)SD2SI
+  return nullptr;
+}
+Handler bind_5a(const DecodeView& v, Insn&) {
+  switch (v.mandatory) {
+    case 0: return form<u32, u64, 2, f32_to_f64, Dest::Packed>(v.mem);     // CVTPS2PD
+    case 0xF3: return form<u32, u64, 1, f32_to_f64, Dest::Scalar>(v.mem);  // CVTSS2SD
+    case 0x66: return form<u64, u32, 2, f64_to_f32, Dest::Packed>(v.mem);  // CVTPD2PS
+    case 0xF2: return form<u64, u32, 1, f64_to_f32, Dest::Scalar>(v.mem);  // CVTSD2SS
+    default: return nullptr;
+  }
+}
+Handler bind_5b(const DecodeView& v, Insn&) {
+  switch (v.mandatory) {
+    case 0: return form<u32, u32, 4, i2f32, Dest::Packed>(v.mem);               // CVTDQ2PS
+    case 0x66: return form<u32, u32, 4, f32_to_i<false>, Dest::Packed>(v.mem);  // CVTPS2DQ
+    case 0xF3: return form<u32, u32, 4, f32_to_i<true>, Dest::Packed>(v.mem);   // CVTTPS2DQ
+    default: return nullptr;
+  }
+}
+Handler bind_e6(const DecodeView& v, Insn&) {
+  switch (v.mandatory) {
+    case 0xF3: return form<u32, u64, 2, i2f64, Dest::Packed>(v.mem);            // CVTDQ2PD
+    case 0x66: return form<u64, u32, 2, f64_to_i<true>, Dest::Packed>(v.mem);   // CVTTPD2DQ
+    case 0xF2: return form<u64, u32, 2, f64_to_i<false>, Dest::Packed>(v.mem);  // CVTPD2DQ
+    default: return nullptr;
+  }
+}
+
+constexpr u16 M = row_flag::kModRM;
+
+constexpr OpcodeRow kRows[] = {
+    {"cvtsi2ss/sd", 1, 0x2A, 1, -1, M, bind_2a},
+    {"cvttss2si/sd2si", 1, 0x2C, 1, -1, M, bind_2c_2d<true>},
+    {"cvtss2si/sd2si", 1, 0x2D, 1, -1, M, bind_2c_2d<false>},
+    {"cvtps2pd/ss2sd/pd2ps/sd2ss", 1, 0x5A, 1, -1, M, bind_5a},
+    {"cvtdq2ps/ps2dq/tps2dq", 1, 0x5B, 1, -1, M, bind_5b},
+    {"cvtdq2pd/tpd2dq/pd2dq", 1, 0xE6, 1, -1, M, bind_e6},
+};
+
+}  // namespace
+
+std::span<const OpcodeRow> sse_cvt_rows() { return kRows; }
+
+}  // namespace pcjit::cpu::simd
