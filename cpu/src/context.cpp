@@ -15,7 +15,43 @@ Context::~Context() = default;
 void Context::update_mode_flags() {
   alignment_check = (s.cr0 & cr0::AM) && (s.eflags & flag::AC) && s.cpl == 3;
   bool dr_exec = (s.dr[7] & 0xFF) != 0;
+  data_watch = false;
+  for (unsigned k = 0; k < 4; ++k)
+    if (((s.dr[7] >> (2 * k)) & 3) && (((s.dr[7] >> (16 + 4 * k)) & 1) != 0)) data_watch = true;
   single_step_mode = observer != nullptr || (s.eflags & flag::TF) || dr_exec;
+}
+
+namespace {
+// Length field of DR7 for breakpoint k: 00 = 1 byte, 01 = 2, 11 = 4 (10 is undefined on P6).
+u32 bp_len(u64 dr7, unsigned k) {
+  switch ((dr7 >> (18 + 4 * k)) & 3) {
+    case 1: return 2;
+    case 3: return 4;
+    default: return 1;
+  }
+}
+bool data_bp(u64 dr7, unsigned k) { return ((dr7 >> (2 * k)) & 3) && ((dr7 >> (16 + 4 * k)) & 1); }
+}  // namespace
+
+bool Context::page_watched(u32 lin) const {
+  for (unsigned k = 0; k < 4; ++k)
+    if (data_bp(s.dr[7], k) && ((static_cast<u32>(s.dr[k]) ^ lin) & ~u32{0xFFF}) == 0) return true;
+  return false;
+}
+
+void Context::note_data_breakpoints(u32 lin, unsigned size, Access acc) {
+  if (acc == Access::Exec) return;
+  for (unsigned k = 0; k < 4; ++k) {
+    if (!data_bp(s.dr[7], k)) continue;
+    const bool rw_any = ((s.dr[7] >> (16 + 4 * k)) & 3) == 3;
+    if (acc == Access::Read && !rw_any) continue;
+    const u32 len = bp_len(s.dr[7], k);
+    const u64 start = static_cast<u32>(s.dr[k]) & ~(len - 1);
+    if (u64{lin} < start + len && start < u64{lin} + size) {
+      db_hits |= static_cast<u8>(1u << k);
+      block_dirty = true;  // end the block after this instruction: the trap comes next
+    }
+  }
 }
 
 void Context::flush_tlb() {

@@ -68,6 +68,8 @@ class Context {
   bool block_dirty = false;              // the running block was invalidated by a write
   bool alignment_check = false;          // CR0.AM && EFLAGS.AC && CPL==3, recomputed on change
   bool single_step_mode = false;         // run one instruction per block (observer, TF, DRx)
+  bool data_watch = false;               // a DR7 data breakpoint is enabled (slow-path checks)
+  u8 db_hits = 0;                        // DR6.B0-B3 of data breakpoints hit by this instruction
   bool in_delivery = false;              // delivering an event (for #DF / triple-fault)
   u8 delivery_vector = 0;
   core::IrqSink* ferr = nullptr;         // x87 FERR# line (IRQ13 on a PC); fpu/x87_core.cpp drives it
@@ -113,6 +115,10 @@ class Context {
     return map_slow(lin, size, acc, user, ref);
   }
   Exec map_slow(u32 lin, unsigned size, Access acc, bool user, MemRef& ref);
+  // Data breakpoints (DR7 R/W = 01 write, 11 read/write; SDM Vol. 3A 17.2.5): pages they watch
+  // never enter the TLB, so every access to them reaches map_slow, which records hits here.
+  bool page_watched(u32 lin) const;
+  void note_data_breakpoints(u32 lin, unsigned size, Access acc);
   // Page walk: linear -> physical for one byte; sets A/D bits; raises #PF on failure.
   Exec translate(u32 lin, Access acc, bool user, u64& phys, bool fill_tlb);
 

@@ -110,10 +110,14 @@ core::ProcessorExit run_cpu(Context& c, u64 max_insns) {
     clock.retire(n);
     if (shadow && n) s.irq_shadow = false;
     if (faulted) {
+      c.db_hits = 0;  // the instruction did not complete: its data breakpoints do not fire
       c.deliver_pending_exception();
-    } else if (trap && n) {
-      // Single-step trap after the instruction (SDM 17.3.1.4): DR6.BS, EIP of the next insn.
-      s.dr[6] |= 1u << 14;
+    } else if (n && (trap || c.db_hits)) {
+      // Debug traps after the instruction (SDM 17.3.1.2 data breakpoints: DR6.Bn;
+      // 17.3.1.4 single step: DR6.BS), with EIP at the next instruction.
+      if (c.db_hits) s.dr[6] = (s.dr[6] & ~u64{0xF}) | c.db_hits;
+      if (trap) s.dr[6] |= 1u << 14;
+      c.db_hits = 0;
       c.raise(vec::DB);
       c.deliver_pending_exception();
     }

@@ -63,7 +63,7 @@ Exec Context::translate(u32 lin, Access acc, bool user, u64& phys, bool fill) {
       global = (pte & G) && (s.cr4 & cr4::PGE);
     }
   }
-  if (fill) {
+  if (fill && !(data_watch && page_watched(lin))) {
     const core::PageSlot& slot = mem.page_slot(phys);
     u8* host = acc == Access::Write ? slot.whost : slot.host;
     if (host && !(acc == Access::Write && mem.page_has_code(phys))) {
@@ -82,6 +82,7 @@ Exec Context::map_slow(u32 lin, unsigned size, Access acc, bool user, MemRef& re
   ref.size = static_cast<u8>(size);
   ref.host = nullptr;
   ref.split = 0;
+  if (data_watch) note_data_breakpoints(lin, size, acc);
   const u32 in_page = 0x1000 - (lin & 0xFFF);
   if (size > in_page) {
     // Check both pages before anything is read or written (precise restart).

@@ -116,6 +116,7 @@ Exec write_dr(Context& c, const Insn& i) {
     default: c.s.dr[idx] = v; break;
   }
   c.update_mode_flags();
+  c.flush_tlb();  // pages a data breakpoint now watches must leave the TLB
   c.s.rip = c.next_eip(i);
   return Exec::Stop;
 }
