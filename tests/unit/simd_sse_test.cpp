@@ -127,6 +127,64 @@ TEST_CASE("SSE/SSE2 arithmetic matches the host CPU: results and MXCSR flags") {
       {"cvtdq2ps", 0, 0x5B, HOSTF("cvtdq2ps")},        {"cvtps2dq", 0x66, 0x5B, HOSTF("cvtps2dq")},
       {"cvttps2dq", 0xF3, 0x5B, HOSTF("cvttps2dq"), -1, 16}, {"cvtdq2pd", 0xF3, 0xE6, HOSTF("cvtdq2pd"), -1, 8},
       {"cvttpd2dq", 0x66, 0xE6, HOSTF("cvttpd2dq")},   {"cvtpd2dq", 0xF2, 0xE6, HOSTF("cvtpd2dq"), -1, 16},
+      // SSE2 128-bit integer forms
+      {"paddb xmm", 0x66, 0xFC, HOSTF("paddb")},
+      {"paddw xmm", 0x66, 0xFD, HOSTF("paddw")},
+      {"paddd xmm", 0x66, 0xFE, HOSTF("paddd")},
+      {"paddq xmm", 0x66, 0xD4, HOSTF("paddq")},
+      {"psubb xmm", 0x66, 0xF8, HOSTF("psubb")},
+      {"psubw xmm", 0x66, 0xF9, HOSTF("psubw")},
+      {"psubd xmm", 0x66, 0xFA, HOSTF("psubd")},
+      {"psubq xmm", 0x66, 0xFB, HOSTF("psubq")},
+      {"paddsb xmm", 0x66, 0xEC, HOSTF("paddsb")},
+      {"paddsw xmm", 0x66, 0xED, HOSTF("paddsw")},
+      {"paddusb xmm", 0x66, 0xDC, HOSTF("paddusb")},
+      {"paddusw xmm", 0x66, 0xDD, HOSTF("paddusw")},
+      {"psubsb xmm", 0x66, 0xE8, HOSTF("psubsb")},
+      {"psubsw xmm", 0x66, 0xE9, HOSTF("psubsw")},
+      {"psubusb xmm", 0x66, 0xD8, HOSTF("psubusb")},
+      {"psubusw xmm", 0x66, 0xD9, HOSTF("psubusw")},
+      {"pcmpeqb xmm", 0x66, 0x74, HOSTF("pcmpeqb")},
+      {"pcmpeqw xmm", 0x66, 0x75, HOSTF("pcmpeqw")},
+      {"pcmpeqd xmm", 0x66, 0x76, HOSTF("pcmpeqd")},
+      {"pcmpgtb xmm", 0x66, 0x64, HOSTF("pcmpgtb")},
+      {"pcmpgtw xmm", 0x66, 0x65, HOSTF("pcmpgtw")},
+      {"pcmpgtd xmm", 0x66, 0x66, HOSTF("pcmpgtd")},
+      {"pmullw xmm", 0x66, 0xD5, HOSTF("pmullw")},
+      {"pmulhw xmm", 0x66, 0xE5, HOSTF("pmulhw")},
+      {"pmulhuw xmm", 0x66, 0xE4, HOSTF("pmulhuw")},
+      {"pmaddwd xmm", 0x66, 0xF5, HOSTF("pmaddwd")},
+      {"pmuludq xmm", 0x66, 0xF4, HOSTF("pmuludq")},
+      {"pand xmm", 0x66, 0xDB, HOSTF("pand")},
+      {"pandn xmm", 0x66, 0xDF, HOSTF("pandn")},
+      {"por xmm", 0x66, 0xEB, HOSTF("por")},
+      {"pxor xmm", 0x66, 0xEF, HOSTF("pxor")},
+      {"pavgb xmm", 0x66, 0xE0, HOSTF("pavgb")},
+      {"pavgw xmm", 0x66, 0xE3, HOSTF("pavgw")},
+      {"pminub xmm", 0x66, 0xDA, HOSTF("pminub")},
+      {"pmaxub xmm", 0x66, 0xDE, HOSTF("pmaxub")},
+      {"pminsw xmm", 0x66, 0xEA, HOSTF("pminsw")},
+      {"pmaxsw xmm", 0x66, 0xEE, HOSTF("pmaxsw")},
+      {"psadbw xmm", 0x66, 0xF6, HOSTF("psadbw")},
+      {"packsswb xmm", 0x66, 0x63, HOSTF("packsswb")},
+      {"packssdw xmm", 0x66, 0x6B, HOSTF("packssdw")},
+      {"packuswb xmm", 0x66, 0x67, HOSTF("packuswb")},
+      {"punpckhbw xmm", 0x66, 0x68, HOSTF("punpckhbw")},
+      {"punpckhwd xmm", 0x66, 0x69, HOSTF("punpckhwd")},
+      {"punpckhdq xmm", 0x66, 0x6A, HOSTF("punpckhdq")},
+      {"psrlw xmm", 0x66, 0xD1, HOSTF("psrlw")},
+      {"psrld xmm", 0x66, 0xD2, HOSTF("psrld")},
+      {"psrlq xmm", 0x66, 0xD3, HOSTF("psrlq")},
+      {"psraw xmm", 0x66, 0xE1, HOSTF("psraw")},
+      {"psrad xmm", 0x66, 0xE2, HOSTF("psrad")},
+      {"psllw xmm", 0x66, 0xF1, HOSTF("psllw")},
+      {"pslld xmm", 0x66, 0xF2, HOSTF("pslld")},
+      {"psllq xmm", 0x66, 0xF3, HOSTF("psllq")},
+      {"punpcklbw xmm", 0x66, 0x60, HOSTF("punpcklbw")},
+      {"punpcklwd xmm", 0x66, 0x61, HOSTF("punpcklwd")},
+      {"punpckldq xmm", 0x66, 0x62, HOSTF("punpckldq")},
+      {"punpcklqdq xmm", 0x66, 0x6C, HOSTF("punpcklqdq")},
+      {"punpckhqdq xmm", 0x66, 0x6D, HOSTF("punpckhqdq")},
   };
   u64 seed = 4;
   for (const FpCase& cs : cases) {
@@ -273,6 +331,48 @@ TEST_CASE("CVT(T)SS2SI/SD2SI and CVTSI2SS/SD with general registers match the ho
     CHECK(r.cpu->state().xmm[2][1] == x2.hi);
     CHECK(r.cpu->state().xmm[3][0] == x3.lo);
   }
+}
+
+template <int N>
+X16 host_xshift(X16 a, unsigned which) {
+  asm volatile("movups %0, %%xmm0" : : "m"(a) : "xmm0");
+  switch (which) {
+    case 0: asm volatile("psrldq %0, %%xmm0" : : "i"(N) : "xmm0"); break;
+    case 1: asm volatile("pslldq %0, %%xmm0" : : "i"(N) : "xmm0"); break;
+    case 2: asm volatile("psraw %0, %%xmm0" : : "i"(N) : "xmm0"); break;
+    case 3: asm volatile("psrld %0, %%xmm0" : : "i"(N) : "xmm0"); break;
+    default: asm volatile("psllq %0, %%xmm0" : : "i"(N) : "xmm0"); break;
+  }
+  asm volatile("movups %%xmm0, %0" : "=m"(a) : : );
+  return a;
+}
+template <int N>
+void check_xshift() {
+  const u8 forms[5][2] = {{0x73, 3}, {0x73, 7}, {0x71, 4}, {0x72, 2}, {0x73, 6}};
+  u64 seed = 50 + N;
+  for (unsigned w = 0; w < 5; ++w) {
+    const X16 a = operand(seed, true);
+    Rig r;
+    sse_on(r);
+    r.cpu->state().xmm[5][0] = a.lo;
+    r.cpu->state().xmm[5][1] = a.hi;
+    REQUIRE(run_code(r, cat({op_bytes(0x66, forms[w][0], {static_cast<u8>(0xC5 | forms[w][1] << 3), N}), kHlt})) ==
+            ProcessorExit::Halted);
+    const X16 want = host_xshift<N>(a, w);
+    CAPTURE(w);
+    CHECK(r.cpu->state().xmm[5][0] == want.lo);
+    CHECK(r.cpu->state().xmm[5][1] == want.hi);
+  }
+}
+TEST_CASE("SSE2 shift-by-immediate forms (incl. PSRLDQ/PSLLDQ) match the host") {
+  check_xshift<0>();
+  check_xshift<1>();
+  check_xshift<5>();
+  check_xshift<8>();
+  check_xshift<15>();
+  check_xshift<16>();
+  check_xshift<33>();
+  check_xshift<64>();
 }
 #endif
 

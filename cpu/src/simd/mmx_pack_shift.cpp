@@ -18,6 +18,8 @@ struct Pack {
     }
     return r;
   }
+  // 128-bit: the low half is dst packed, the high half src packed.
+  static constexpr X128 apply128(X128 a, X128 b) { return {apply(a.lo, a.hi), apply(b.lo, b.hi)}; }
 };
 // PUNPCKL/H: interleave the lanes of one half of dst and src, dst first.
 template <class L, bool High>
@@ -31,6 +33,17 @@ struct Unpack {
     }
     return r;
   }
+  // 128-bit: interleave the low (or high) halves of both into a full register.
+  static constexpr X128 apply128(X128 a, X128 b) {
+    const u64 x = High ? a.hi : a.lo, y = High ? b.hi : b.lo;
+    return {Unpack<L, false>::apply(x, y), Unpack<L, true>::apply(x, y)};
+  }
+};
+// PUNPCKLQDQ/PUNPCKHQDQ (SSE2 only).
+template <bool High>
+struct UnpackQdq {
+  static constexpr u64 apply(u64 a, u64) { return a; }  // no MMX form (the binder refuses it)
+  static constexpr X128 apply128(X128 a, X128 b) { return High ? X128{a.hi, b.hi} : X128{a.lo, b.lo}; }
 };
 template <class L>
 struct UnpackLow : Unpack<L, false> {
@@ -59,6 +72,8 @@ constexpr u64 shift(u64 a, u64 count) {
 template <class L, Shift S>
 struct ShiftBy {
   static constexpr u64 apply(u64 a, u64 b) { return shift<L, S>(a, b); }
+  // 128-bit: the count is the low quadword of the source.
+  static constexpr X128 apply128(X128 a, X128 b) { return {shift<L, S>(a.lo, b.lo), shift<L, S>(a.hi, b.lo)}; }
 };
 // The imm8 group forms (0F 71/72/73 /2,/4,/6): the register is ModRM.rm.
 template <class L, Shift S>
@@ -69,8 +84,47 @@ Exec shift_imm(Context& c, const Insn& i) {
   return Exec::Ok;
 }
 template <class L, Shift S>
+Exec shift_imm_xmm(Context& c, const Insn& i) {
+  PCJIT_TRY(sse_begin(c));
+  const X128 a = xmm(c, i.rm);
+  const u64 n = i.imm & 0xFF;
+  set_xmm(c, i.rm, {shift<L, S>(a.lo, n), shift<L, S>(a.hi, n)});
+  return Exec::Ok;
+}
+template <class L, Shift S>
 Handler bind_shift_imm(const DecodeView& v, Insn&) {
-  return v.mandatory == 0 ? &shift_imm<L, S> : nullptr;
+  return v.mandatory == 0 ? &shift_imm<L, S> : v.mandatory == 0x66 ? &shift_imm_xmm<L, S> : nullptr;
+}
+// PSRLDQ/PSLLDQ (66 0F 73 /3, /7): the whole register by imm8 bytes (> 15: zero).
+template <bool Left>
+Exec byte_shift(Context& c, const Insn& i) {
+  PCJIT_TRY(sse_begin(c));
+  const X128 a = xmm(c, i.rm);
+  const unsigned n = i.imm & 0xFF;
+  u8 in[16], out[16] = {};
+  for (unsigned k = 0; k < 8; ++k) {
+    in[k] = static_cast<u8>(a.lo >> (8 * k));
+    in[k + 8] = static_cast<u8>(a.hi >> (8 * k));
+  }
+  for (unsigned k = 0; k < 16; ++k) {
+    const unsigned from = Left ? k - n : k + n;  // unsigned wrap puts out-of-range above 15
+    if (n < 16 && from < 16) out[k] = in[from];
+  }
+  X128 r;
+  for (unsigned k = 0; k < 8; ++k) {
+    r.lo |= u64{out[k]} << (8 * k);
+    r.hi |= u64{out[k + 8]} << (8 * k);
+  }
+  set_xmm(c, i.rm, r);
+  return Exec::Ok;
+}
+template <bool Left>
+Handler bind_byte_shift(const DecodeView& v, Insn&) {
+  return v.mandatory == 0x66 ? &byte_shift<Left> : nullptr;
+}
+template <bool High>
+Handler bind_qdq(const DecodeView& v, Insn& i) {
+  return v.mandatory == 0x66 ? bind_mmx<UnpackQdq<High>>(v, i) : nullptr;
 }
 
 static_assert(Pack<i16, i8>::apply(0x8000'7FFF'0080'FF7Full, 0) == 0x80'7F'7F'80ull);
@@ -107,6 +161,10 @@ constexpr OpcodeRow kRows[] = {
     {"pslld Ib", 1, 0x72, 1, 6, MR, bind_shift_imm<u32, Shift::Left>},
     {"psrlq Ib", 1, 0x73, 1, 2, MR, bind_shift_imm<u64, Shift::Right>},
     {"psllq Ib", 1, 0x73, 1, 6, MR, bind_shift_imm<u64, Shift::Left>},
+    {"psrldq Ib", 1, 0x73, 1, 3, MR, bind_byte_shift<false>},
+    {"pslldq Ib", 1, 0x73, 1, 7, MR, bind_byte_shift<true>},
+    {"punpcklqdq", 1, 0x6C, 1, -1, M, bind_qdq<false>},
+    {"punpckhqdq", 1, 0x6D, 1, -1, M, bind_qdq<true>},
 };
 
 }  // namespace

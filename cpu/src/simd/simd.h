@@ -57,6 +57,41 @@ constexpr L saturate(i64 v) {
   return static_cast<L>(v < lo ? lo : v > hi ? hi : v);
 }
 
+// A 128-bit XMM value as two halves (low first).
+struct X128 {
+  u64 lo = 0, hi = 0;
+};
+
+// SSE prologue (SDM Vol. 3A Table 2-2): CR0.EM or CR4.OSFXSR=0 -> #UD, CR0.TS -> #NM.
+inline Exec sse_begin(Context& c) {
+  if ((c.s.cr0 & cr0::EM) || !(c.s.cr4 & cr4::OSFXSR)) return c.raise_ud();
+  if (c.s.cr0 & cr0::TS) return c.raise(vec::NM);
+  return Exec::Ok;
+}
+inline X128 xmm(const Context& c, unsigned r) { return {c.s.xmm[r & 7][0], c.s.xmm[r & 7][1]}; }
+inline void set_xmm(Context& c, unsigned r, X128 v) {
+  c.s.xmm[r & 7][0] = v.lo;
+  c.s.xmm[r & 7][1] = v.hi;
+}
+template <bool Aligned>
+Exec read_m128(Context& c, const Insn& i, X128& v) {
+  const u32 off = c.ea(i);
+  if (Aligned && ((c.s.seg[i.seg].base + off) & 15)) return c.raise_gp(0);
+  u64 lo, hi;
+  PCJIT_TRY(c.read<u64>(i.seg, off, lo));
+  PCJIT_TRY(c.read<u64>(i.seg, off + 8, hi));
+  v = {lo, hi};
+  return Exec::Ok;
+}
+
+// The SSE2 128-bit form of a 64-bit-half operation: each half on its own unless the operation
+// crosses halves (packs, unpacks, shift counts) and says so with its own apply128.
+template <class Op>
+X128 apply128(X128 a, X128 b) {
+  if constexpr (requires { Op::apply128(a, b); }) return Op::apply128(a, b);
+  else return {Op::apply(a.lo, b.lo), Op::apply(a.hi, b.hi)};
+}
+
 // An operation on two 64-bit halves; Op::apply(dst, src). kSrc32: the MMX memory source is 32
 // bits (PUNPCKL*, SDM Vol. 2 PUNPCKLBW: "mm/m32").
 template <class Op, bool Mem>
@@ -79,9 +114,20 @@ Exec mmx_op(Context& c, const Insn& i) {
   return Exec::Ok;
 }
 
-// Binder of an MMX-only row: no mandatory prefix (the 66/F3/F2 forms are SSE/SSE2).
+template <class Op, bool Mem>
+Exec xmm_op(Context& c, const Insn& i) {
+  PCJIT_TRY(sse_begin(c));
+  X128 b;
+  if constexpr (Mem) PCJIT_TRY(read_m128<true>(c, i, b));
+  else b = xmm(c, i.rm);
+  set_xmm(c, i.reg, apply128<Op>(xmm(c, i.reg), b));
+  return Exec::Ok;
+}
+
+// Binder of an integer row: no prefix is the MMX form, 66 the SSE2 XMM form.
 template <class Op>
 Handler bind_mmx(const DecodeView& v, Insn&) {
+  if (v.mandatory == 0x66) return v.mem ? &xmm_op<Op, true> : &xmm_op<Op, false>;
   if (v.mandatory != 0) return nullptr;
   return v.mem ? &mmx_op<Op, true> : &mmx_op<Op, false>;
 }

@@ -9,38 +9,12 @@
 
 namespace pcjit::cpu::simd {
 
-struct X128 {
-  u64 lo = 0, hi = 0;
-};
-
 namespace mxcsr {
 constexpr u32 kFlags = 0x3F, kMaskShift = 7, kRcShift = 13, FZ = 1u << 15, DAZ = 1u << 6;
 // The bits LDMXCSR/FXRSTOR accept: the same MXCSR_MASK FXSAVE reports (no DAZ on this P6).
 constexpr u32 kWritable = 0xFFBF;
 }  // namespace mxcsr
 
-inline Exec sse_begin(Context& c) {
-  if ((c.s.cr0 & cr0::EM) || !(c.s.cr4 & cr4::OSFXSR)) return c.raise_ud();
-  if (c.s.cr0 & cr0::TS) return c.raise(vec::NM);
-  return Exec::Ok;
-}
-
-inline X128 xmm(const Context& c, unsigned r) { return {c.s.xmm[r & 7][0], c.s.xmm[r & 7][1]}; }
-inline void set_xmm(Context& c, unsigned r, X128 v) {
-  c.s.xmm[r & 7][0] = v.lo;
-  c.s.xmm[r & 7][1] = v.hi;
-}
-
-template <bool Aligned>
-Exec read_m128(Context& c, const Insn& i, X128& v) {
-  const u32 off = c.ea(i);
-  if (Aligned && ((c.s.seg[i.seg].base + off) & 15)) return c.raise_gp(0);
-  u64 lo, hi;
-  PCJIT_TRY(c.read<u64>(i.seg, off, lo));
-  PCJIT_TRY(c.read<u64>(i.seg, off + 8, hi));
-  v = {lo, hi};
-  return Exec::Ok;
-}
 // Both halves are mapped before either is stored, so a fault on the second leaves memory alone.
 template <bool Aligned>
 Exec write_m128(Context& c, const Insn& i, X128 v) {
