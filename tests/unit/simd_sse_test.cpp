@@ -333,6 +333,50 @@ TEST_CASE("CVT(T)SS2SI/SD2SI and CVTSI2SS/SD with general registers match the ho
   }
 }
 
+TEST_CASE("CVTPI2PS/PD and CVT(T)PS2PI/PD2PI with MMX registers match the host") {
+  u64 seed = 123;
+  for (unsigned k = 0; k < 32; ++k) {
+    const X16 f = operand(seed, k & 1);
+    const u64 ints = splitmix(seed) >> (k % 40);
+    Rig r;
+    sse_on(r);
+    r.cpu->state().xmm[1][0] = f.lo;
+    r.cpu->state().xmm[1][1] = f.hi;
+    r.cpu->state().xmm[2][1] = 0x5555555555555555ull;
+    r.cpu->state().fpu.r[3].mant = ints;
+    const u8 p = (k & 1) ? 0x66 : 0;
+    // cvtps2pi mm0, xmm1; cvttps2pi mm1, xmm1; cvtpi2ps xmm2, mm3 (or the PD forms)
+    auto code = cat({op_bytes(p, 0x2D, {0xC1}), op_bytes(p, 0x2C, {0xC9}), op_bytes(p, 0x2A, {0xD3}), kHlt});
+    REQUIRE(run_code(r, code) == ProcessorExit::Halted);
+    u64 m0 = 0, m1 = 0;
+    X16 x2{0, 0x5555555555555555ull};
+    const u32 in = 0x1F80;
+    u32 csr = 0;
+    if (k & 1) {
+      asm volatile("ldmxcsr %[in]\n\tmovups %[f], %%xmm1\n\tmovups %[x2], %%xmm2\n\tcvtpd2pi %%xmm1, %%mm0\n\t"
+                   "cvttpd2pi %%xmm1, %%mm1\n\tmovq %[i], %%mm3\n\tcvtpi2pd %%mm3, %%xmm2\n\tmovq %%mm0, %[m0]\n\t"
+                   "movq %%mm1, %[m1]\n\tmovups %%xmm2, %[x2]\n\tstmxcsr %[o]\n\temms"
+                   : [m0] "=r"(m0), [m1] "=r"(m1), [x2] "+m"(x2), [o] "=m"(csr)
+                   : [f] "m"(f), [i] "r"(ints), [in] "m"(in) : "xmm1", "xmm2", "mm0", "mm1", "mm3");
+    } else {
+      asm volatile("ldmxcsr %[in]\n\tmovups %[f], %%xmm1\n\tmovups %[x2], %%xmm2\n\tcvtps2pi %%xmm1, %%mm0\n\t"
+                   "cvttps2pi %%xmm1, %%mm1\n\tmovq %[i], %%mm3\n\tcvtpi2ps %%mm3, %%xmm2\n\tmovq %%mm0, %[m0]\n\t"
+                   "movq %%mm1, %[m1]\n\tmovups %%xmm2, %[x2]\n\tstmxcsr %[o]\n\temms"
+                   : [m0] "=r"(m0), [m1] "=r"(m1), [x2] "+m"(x2), [o] "=m"(csr)
+                   : [f] "m"(f), [i] "r"(ints), [in] "m"(in) : "xmm1", "xmm2", "mm0", "mm1", "mm3");
+    }
+    asm volatile("ldmxcsr %0" : : "m"(in));
+    CAPTURE(k);
+    const auto& st = r.cpu->state();
+    CHECK(st.fpu.r[0].mant == m0);
+    CHECK(st.fpu.r[1].mant == m1);
+    CHECK(st.xmm[2][0] == x2.lo);
+    CHECK(st.xmm[2][1] == x2.hi);
+    CHECK(st.mxcsr == csr);
+    CHECK(st.fpu.valid == 0xFF);
+  }
+}
+
 template <int N>
 X16 host_xshift(X16 a, unsigned which) {
   asm volatile("movups %0, %%xmm0" : : "m"(a) : "xmm0");
@@ -395,6 +439,49 @@ TEST_CASE("MOVLPS/MOVHPS/MOVHLPS/MOVLHPS and MOVNTPS move the right halves") {
   CHECK(r64(r, kOut) == 0x2222222222222222ull);
   CHECK(r64(r, kOut + 16) == 0xAAAAAAAAAAAAAAAAull);
   CHECK(r64(r, kOut + 24) == 0xBBBBBBBBBBBBBBBBull);
+}
+
+// RCP/RSQRT: within the SDM's relative error bound 1.5 * 2^-12 of the exact value (computed here
+// in host double), and the special cases of the SDM's RCPSS/RSQRTSS tables.
+TEST_CASE("RCPPS/RCPSS/RSQRTPS/RSQRTSS accuracy bound and specials") {
+  u64 seed = 9;
+  for (unsigned k = 0; k < 64; ++k) {
+    u32 v = static_cast<u32>(splitmix(seed));
+    v = (v & 0x807FFFFFu) | ((((v >> 23) & 0xFF) % 200 + 28) << 23);  // normal, moderate exponent
+    Rig r;
+    sse_on(r);
+    for (unsigned l = 0; l < 4; ++l) r.w32(kIn + 4 * l, (v & 0x7FFFFFFFu) + l);
+    auto code = cat({disp({0x0F, 0x53, 0x05}, kIn), disp({0x0F, 0x52, 0x0D}, kIn), kHlt});
+    REQUIRE(run_code(r, code) == ProcessorExit::Halted);
+    for (unsigned l = 0; l < 4; ++l) {
+      float x, rc, rs;
+      const u32 xb = (v & 0x7FFFFFFFu) + l;
+      const u32 rcb = static_cast<u32>(r.cpu->state().xmm[0][l / 2] >> (32 * (l % 2)));
+      const u32 rsb = static_cast<u32>(r.cpu->state().xmm[1][l / 2] >> (32 * (l % 2)));
+      std::memcpy(&x, &xb, 4);
+      std::memcpy(&rc, &rcb, 4);
+      std::memcpy(&rs, &rsb, 4);
+      const double erc = 1.0 / double{x}, ers = 1.0 / __builtin_sqrt(double{x});
+      CAPTURE(xb);
+      if (erc >= 0x1p-126) CHECK(__builtin_fabs(rc - erc) <= 1.5 * 0x1p-12 * erc);
+      CHECK(__builtin_fabs(rs - ers) <= 1.5 * 0x1p-12 * ers);
+    }
+  }
+  Rig r;
+  sse_on(r);
+  const u32 in[4] = {0x80000000u, 0x7F800000u, 0x00000001u, 0xFFA00000u};  // -0, +inf, denormal, -SNaN
+  for (unsigned l = 0; l < 4; ++l) r.w32(kIn + 4 * l, in[l]);
+  r.w32(kIn + 16, 0xBF800000u);  // -1 for RSQRTSS
+  auto code = cat({disp({0x0F, 0x53, 0x05}, kIn), disp({0x0F, 0x52, 0x0D}, kIn), disp({0xF3, 0x0F, 0x52, 0x15}, kIn + 16),
+                   kHlt});
+  REQUIRE(run_code(r, code) == ProcessorExit::Halted);
+  const auto& s = r.cpu->state();
+  CHECK(s.xmm[0][0] == 0xFF800000u);  // rcp: -inf, +0
+  CHECK(s.xmm[0][1] == (u64{0xFFE00000u} << 32 | 0x7F800000u));  // rcp: +inf, quieted -NaN
+  CHECK(s.xmm[1][0] == (u64{0x00000000u} << 32 | 0xFF800000u));  // rsqrt: -inf, +0
+  CHECK(s.xmm[1][1] == (u64{0xFFE00000u} << 32 | 0x7F800000u));
+  CHECK(static_cast<u32>(s.xmm[2][0]) == 0xFFC00000u);             // rsqrt(-1): QNaN indefinite
+  CHECK(s.mxcsr == 0x1F80);
 }
 
 TEST_CASE("SSE exceptions") {

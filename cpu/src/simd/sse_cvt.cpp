@@ -2,8 +2,11 @@
 // CVT(T)SS2SI/SD2SI, CVTSS2SD/SD2SS, CVTPS2PD/PD2PS, CVTDQ2PS/PS2DQ/TPS2DQ, CVTDQ2PD/PD2DQ/
 // TPD2DQ). One template: N source lanes -> N destination lanes through a soft-float function,
 // written to a general register, the low element (scalar: the rest kept) or the low lanes of the
-// register with the rest zeroed (packed narrowing forms). MMX-operand forms (CVTPI2PS, CVTPS2PI,
-// CVTPI2PD, CVTPD2PI and the truncating twins) are not implemented yet (#UD).
+// register with the rest zeroed (packed narrowing forms), or an MMX register (CVT(T)PS2PI/PD2PI;
+// with CVTPI2PS/PD these are MMX instructions too: pending x87 exception -> #MF, TOP = 0, tags
+// valid). RCPPS/RCPSS/RSQRTPS/RSQRTSS return the correctly rounded value, well inside the SDM's
+// |relative error| <= 1.5 * 2^-12, with the documented specials (tiny results flush to zero,
+// denormal operands act as zero, no MXCSR flags).
 #include "sse_common.h"
 
 namespace pcjit::cpu::simd {
@@ -32,11 +35,14 @@ u32 f64_to_i(u64 v, sf::Env& e) { return static_cast<u32>(sf::to_i32(sf::F64{v},
 u64 f32_to_f64(u32 v, sf::Env& e) { return sf::to_f64(sf::F32{v}, e).bits; }
 u32 f64_to_f32(u64 v, sf::Env& e) { return sf::to_f32(sf::F64{v}, e).bits; }
 
-enum class Dest { Gpr, Scalar, Packed };
+enum class Dest { Gpr, Scalar, Packed, Mmx };
+enum class Src { Xmm, Gpr, Mmx };
 
-template <class S, class D, unsigned N, D (*Fn)(S, sf::Env&), Dest K, bool FromGpr, bool Mem>
+template <class S, class D, unsigned N, D (*Fn)(S, sf::Env&), Dest K, Src From, bool Mem>
 Exec cvt(Context& c, const Insn& i) {
   PCJIT_TRY(sse_begin(c));
+  constexpr bool mmx = K == Dest::Mmx || (From == Src::Mmx && !Mem);
+  if (mmx && (c.s.fpu.sw & x87::sw::ES)) PCJIT_TRY(x87::begin(c, true));
   constexpr unsigned bytes = N * sizeof(S);
   X128 src;
   if constexpr (Mem) {
@@ -49,8 +55,10 @@ Exec cvt(Context& c, const Insn& i) {
       PCJIT_TRY(c.read<u32>(i.seg, c.ea(i), v));
       src.lo = v;
     }
-  } else if constexpr (FromGpr) {
+  } else if constexpr (From == Src::Gpr) {
     src.lo = c.reg<u32>(i.rm);
+  } else if constexpr (From == Src::Mmx) {
+    src.lo = mm(c, i.rm);
   } else {
     src = xmm(c, i.rm);
   }
@@ -60,28 +68,39 @@ Exec cvt(Context& c, const Insn& i) {
   PCJIT_TRY(mxcsr_report(c, e));
   if constexpr (K == Dest::Gpr) {
     c.set_reg<u32>(i.reg, static_cast<u32>(out[0]));
+  } else if constexpr (K == Dest::Mmx) {
+    X128 d;
+    for (unsigned k = 0; k < N; ++k) xput<D>(d, k, out[k]);
+    set_mm(c, i.reg, d.lo);
   } else {
     X128 d = K == Dest::Scalar ? xmm(c, i.reg) : X128{};
     for (unsigned k = 0; k < N; ++k) xput<D>(d, k, out[k]);
     set_xmm(c, i.reg, d);
   }
+  if constexpr (mmx) mmx_touch(c);
   return Exec::Ok;
 }
 
-template <class S, class D, unsigned N, D (*Fn)(S, sf::Env&), Dest K, bool FromGpr = false>
+template <class S, class D, unsigned N, D (*Fn)(S, sf::Env&), Dest K, Src From = Src::Xmm>
 Handler form(bool mem) {
-  return mem ? &cvt<S, D, N, Fn, K, FromGpr, true> : &cvt<S, D, N, Fn, K, FromGpr, false>;
+  return mem ? &cvt<S, D, N, Fn, K, From, true> : &cvt<S, D, N, Fn, K, From, false>;
 }
 
 Handler bind_2a(const DecodeView& v, Insn&) {
-  if (v.mandatory == 0xF3) return form<u32, u32, 1, i2f32, Dest::Scalar, true>(v.mem);  // CVTSI2SS
-  if (v.mandatory == 0xF2) return form<u32, u64, 1, i2f64, Dest::Scalar, true>(v.mem);  // CVTSI2SD
-  return nullptr;
+  switch (v.mandatory) {
+    case 0xF3: return form<u32, u32, 1, i2f32, Dest::Scalar, Src::Gpr>(v.mem);  // CVTSI2SS
+    case 0xF2: return form<u32, u64, 1, i2f64, Dest::Scalar, Src::Gpr>(v.mem);  // CVTSI2SD
+    case 0: return form<u32, u32, 2, i2f32, Dest::Scalar, Src::Mmx>(v.mem);     // CVTPI2PS (upper kept)
+    case 0x66: return form<u32, u64, 2, i2f64, Dest::Packed, Src::Mmx>(v.mem);  // CVTPI2PD
+    default: return nullptr;
+  }
 }
 template <bool T>
 Handler bind_2c_2d(const DecodeView& v, Insn&) {
   if (v.mandatory == 0xF3) return form<u32, u32, 1, f32_to_i<T>, Dest::Gpr>(v.mem);  // CVT(T)SS2SI
   if (v.mandatory == 0xF2) return form<u64, u32, 1, f64_to_i<T>, Dest::Gpr>(v.mem);  // CVT(T)SD2SI
+  if (v.mandatory == 0) return form<u32, u32, 2, f32_to_i<T>, Dest::Mmx>(v.mem);      // CVT(T)PS2PI
+  if (v.mandatory == 0x66) return form<u64, u32, 2, f64_to_i<T>, Dest::Mmx>(v.mem);   // CVT(T)PD2PI
   return nullptr;
 }
 Handler bind_5a(const DecodeView& v, Insn&) {
@@ -110,10 +129,42 @@ Handler bind_e6(const DecodeView& v, Insn&) {
   }
 }
 
+// RCP/RSQRT specials (SDM Vol. 2 RCPSS/RSQRTSS tables): +-0 and denormals -> +-inf, +-inf ->
+// +-0, NaN -> the quieted NaN, RSQRT of a negative -> the QNaN indefinite; no flags.
+u32 rcp32(u32 v, sf::Env&) {
+  const u32 sign = v & 0x80000000u, mag = v & 0x7FFFFFFFu;
+  if (mag > 0x7F800000u) return v | 0x00400000u;
+  if (mag == 0x7F800000u) return sign;
+  if (mag < 0x00800000u) return sign | 0x7F800000u;
+  sf::Env e;
+  e.ftz = true;  // tiny reciprocals flush to zero
+  return sf::div(sf::F32{0x3F800000u}, sf::F32{v}, e).bits;
+}
+u32 rsqrt32(u32 v, sf::Env&) {
+  const u32 sign = v & 0x80000000u, mag = v & 0x7FFFFFFFu;
+  if (mag > 0x7F800000u) return v | 0x00400000u;
+  if (mag < 0x00800000u) return sign | 0x7F800000u;
+  if (sign) return sf::kF32Indefinite.bits;
+  if (mag == 0x7F800000u) return 0;
+  // 1/sqrt(x) in binary64 (error < 2^-52), then rounded once more to binary32.
+  sf::Env e;
+  const sf::F64 x = sf::to_f64(sf::F32{v}, e);
+  const sf::F64 r = sf::div(sf::F64{0x3FF0000000000000ull}, sf::sqrt(x, e), e);
+  return sf::to_f32(r, e).bits;
+}
+template <u32 (*Fn)(u32, sf::Env&)>
+Handler bind_rcp(const DecodeView& v, Insn&) {
+  if (v.mandatory == 0) return form<u32, u32, 4, Fn, Dest::Packed>(v.mem);
+  if (v.mandatory == 0xF3) return form<u32, u32, 1, Fn, Dest::Scalar>(v.mem);
+  return nullptr;
+}
+
 constexpr u16 M = row_flag::kModRM;
 
 constexpr OpcodeRow kRows[] = {
     {"cvtsi2ss/sd", 1, 0x2A, 1, -1, M, bind_2a},
+    {"rsqrtps/ss", 1, 0x52, 1, -1, M, bind_rcp<rsqrt32>},
+    {"rcpps/ss", 1, 0x53, 1, -1, M, bind_rcp<rcp32>},
     {"cvttss2si/sd2si", 1, 0x2C, 1, -1, M, bind_2c_2d<true>},
     {"cvtss2si/sd2si", 1, 0x2D, 1, -1, M, bind_2c_2d<false>},
     {"cvtps2pd/ss2sd/pd2ps/sd2ss", 1, 0x5A, 1, -1, M, bind_5a},
