@@ -2,6 +2,7 @@
 // PINSRW, PEXTRW, PMOVMSKB, MOVNTQ, MASKMOVQ). Non-temporal hints have no cache to bypass here,
 // so MOVNTQ is a plain store.
 #include "simd.h"
+#include "sse2_move.h"
 
 namespace pcjit::cpu::simd {
 namespace {
@@ -102,14 +103,17 @@ Exec maskmovq(Context& c, const Insn& i) {
   return done(c);
 }
 
+// No prefix: the MMX form; 66/F3/F2: the SSE2 XMM forms (sse2_move.cpp).
 template <Exec (*Reg)(Context&, const Insn&), Exec (*Mem)(Context&, const Insn&)>
 Handler forms(const DecodeView& v, Insn& i) {
+  if (v.mandatory != 0) return sse2_move_bind(v);
   return bind_mmx_forms<Reg, Mem>(v, i);
 }
 template <Handler H>
 Handler only(const DecodeView& v, Insn&) {
-  return v.mandatory == 0 ? H : nullptr;
+  return v.mandatory == 0 ? H : sse2_move_bind(v);
 }
+Handler sse2_only(const DecodeView& v, Insn&) { return sse2_move_bind(v); }
 
 constexpr u16 M = row_flag::kModRM;
 constexpr u16 MR = M | row_flag::kRegOnly;
@@ -126,7 +130,9 @@ constexpr OpcodeRow kRows[] = {
     {"pextrw", 1, 0xC5, 1, -1, MR, only<pextrw>},
     {"pmovmskb", 1, 0xD7, 1, -1, MR, only<pmovmskb>},
     {"movntq", 1, 0xE7, 1, -1, MM, only<movq_store<true>>},
-    {"maskmovq", 1, 0xF7, 1, -1, MR, only<maskmovq>},
+    {"maskmovq/maskmovdqu", 1, 0xF7, 1, -1, MR, only<maskmovq>},
+    {"movq Wq,Vq/movq2dq/movdq2q", 1, 0xD6, 1, -1, M, sse2_only},
+    {"movnti", 1, 0xC3, 1, -1, MM, sse2_only},
 };
 
 }  // namespace
