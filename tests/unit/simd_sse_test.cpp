@@ -75,7 +75,7 @@ Rig& sse_on(Rig& r) {
 using HostFn = void (*)(X16& a, const X16& b, u32& csr);
 #define HOSTF(insn)                                                                                     \
   [](X16& a, const X16& b, u32& csr) {                                                                  \
-    const u32 in = 0x1F80;                                                                              \
+    const u32 in = csr;                                                                                 \
     asm volatile("ldmxcsr %[in]\n\tmovups %[a], %%xmm0\n\tmovups %[b], %%xmm1\n\t" insn                 \
                  " %%xmm1, %%xmm0\n\tmovups %%xmm0, %[a]\n\tstmxcsr %[out]"                             \
                  : [a] "+m"(a), [out] "=m"(csr)                                                         \
@@ -94,7 +94,7 @@ struct FpCase {
   u8 mem_bytes = 0;  // memory operand width when the prefix rule (F3: 4, F2: 8, else 16) does not hold
 };
 
-TEST_CASE("SSE/SSE2 arithmetic matches the host CPU: results and MXCSR flags") {
+TEST_CASE("SSE/SSE2 arithmetic matches the host CPU in every rounding mode and FTZ: results and MXCSR flags") {
   const FpCase cases[] = {
       {"addps", 0, 0x58, HOSTF("addps")},       {"addss", 0xF3, 0x58, HOSTF("addss")},
       {"addpd", 0x66, 0x58, HOSTF("addpd")},    {"addsd", 0xF2, 0x58, HOSTF("addsd")},
@@ -187,13 +187,16 @@ TEST_CASE("SSE/SSE2 arithmetic matches the host CPU: results and MXCSR flags") {
       {"punpckhqdq xmm", 0x66, 0x6D, HOSTF("punpckhqdq")},
   };
   u64 seed = 4;
+  // Round to nearest, down, up, toward zero, and nearest with flush-to-zero (SDM Vol. 1 10.2.3).
+  for (const u32 mode : {0x1F80u, 0x3F80u, 0x5F80u, 0x7F80u, 0x9F80u})
   for (const FpCase& cs : cases) {
+    CAPTURE(mode);
     const std::string name = cs.name;
     CAPTURE(name);
     const bool dbl = cs.prefix == 0x66 || cs.prefix == 0xF2;
     Rig r;
     sse_on(r);
-    r.w32(kCsr, 0x1F80);
+    r.w32(kCsr, mode);
     std::vector<X16> a, b;
     std::vector<u8> code;
     for (unsigned k = 0; k < kSamples; ++k) {
@@ -214,7 +217,7 @@ TEST_CASE("SSE/SSE2 arithmetic matches the host CPU: results and MXCSR flags") {
     unsigned bad = 0;
     for (unsigned k = 0; k < kSamples; ++k) {
       X16 want = a[k];
-      u32 csr = 0;
+      u32 csr = mode;
       X16 src = b[k];
       // The scalar memory forms read only the low element; MOVSS/MOVSD from memory zero the rest.
       const unsigned width = cs.mem_bytes ? cs.mem_bytes : cs.prefix == 0xF3 ? 4 : cs.prefix == 0xF2 ? 8 : 16;
