@@ -487,6 +487,17 @@ TEST_CASE("RCPPS/RCPSS/RSQRTPS/RSQRTSS accuracy bound and specials") {
   CHECK(s.mxcsr == 0x1F80);
 }
 
+TEST_CASE("a guest enables SSE through MOV CR4 and CPUID reports MMX, FXSR, SSE and SSE2") {
+  Rig r;
+  // mov eax, cr4; or eax, 0x600 (OSFXSR | OSXMMEXCPT); mov cr4, eax; addps xmm0, xmm1; mov eax, 1; cpuid
+  auto code = cat({{0x0F, 0x20, 0xE0}, {0x0D, 0x00, 0x06, 0x00, 0x00}, {0x0F, 0x22, 0xE0}, {0x0F, 0x58, 0xC1},
+                   {0xB8, 0x01, 0x00, 0x00, 0x00}, {0x0F, 0xA2}, kHlt});
+  REQUIRE(run_code(r, code) == ProcessorExit::Halted);
+  CHECK(r.cpu->state().eip() == end_of(code));
+  CHECK((r.cpu->state().cr4 & 0x600) == 0x600);
+  CHECK(((r.cpu->state().reg32(cpu::EDX) >> 23) & 0xF) == 0xF);  // bits 23..26 (SDM CPUID Table 3-11)
+}
+
 TEST_CASE("SSE exceptions") {
   // xmm0 = 1.0f x4, xmm1 = 0 at kIn / kIn+16.
   auto setup = [](Rig& r) {

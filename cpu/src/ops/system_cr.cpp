@@ -21,9 +21,10 @@ constexpr u32 kCr0Writable = cr0::PE | cr0::MP | cr0::EM | cr0::TS | cr0::NE | c
                              cr0::NW | cr0::CD | cr0::PG;
 // CR4 bits backed by an implemented feature (CPUID leaf 1 says the same): setting any other bit
 // is #GP(0). VME/PVI: INT redirection, IRET, PUSHF/POPF, CLI/STI (farcall.cpp, far_return.cpp,
-// stack_flags.cpp, flag.cpp). Not implemented: PAE, OSFXSR/OSXMMEXCPT, and MCE has no
-// machine-check architecture behind it.
-constexpr u32 kCr4Valid = cr4::VME | cr4::PVI | cr4::TSD | cr4::DE | cr4::PSE | cr4::PGE | cr4::PCE;
+// stack_flags.cpp, flag.cpp). OSFXSR/OSXMMEXCPT: the SSE/SSE2 unit (simd/*.cpp) and FXSAVE's XMM
+// area. Not implemented: PAE, and MCE has no machine-check architecture behind it.
+constexpr u32 kCr4Valid = cr4::VME | cr4::PVI | cr4::TSD | cr4::DE | cr4::PSE | cr4::PGE | cr4::PCE |
+                          cr4::OSFXSR | cr4::OSXMMEXCPT;
 
 Exec read_cr(Context& c, const Insn& i) {
   if (!ring0(c.s)) return c.raise_gp(0);

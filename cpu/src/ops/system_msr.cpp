@@ -2,7 +2,7 @@
 // SYSENTER/SYSEXIT (SDM Vol. 2 RDMSR/WRMSR/RDTSC/CPUID/SYSENTER/SYSEXIT; Vol. 4 for MSR numbers).
 //
 // CPUID describes exactly what this emulator implements, so guests never take a path we cannot
-// run: a family-6 P6 without x87/MMX/SSE (those are separate work items) and without PAE/APIC.
+// run: a family-6 P6 with x87, MMX, FXSR, SSE and SSE2, without PAE/APIC.
 #include "../cpu_model.h"
 #include "../system/descriptors.h"
 #include "../system/privilege.h"
@@ -15,10 +15,12 @@ namespace {
 // CPUID.1:EDX bits (SDM Vol. 2, CPUID Table 3-11).
 namespace feat {
 constexpr u32 FPU = 1u << 0, VME = 1u << 1, DE = 1u << 2, PSE = 1u << 3, TSC = 1u << 4, MSR = 1u << 5, CX8 = 1u << 8,
-              SEP = 1u << 11, PGE = 1u << 13, CMOV = 1u << 15, MMX = 1u << 23;
+              SEP = 1u << 11, PGE = 1u << 13, CMOV = 1u << 15, MMX = 1u << 23,
+              FXSR = 1u << 24, SSE = 1u << 25, SSE2 = 1u << 26;
 }
 constexpr u32 kFeaturesEdx =
-    feat::FPU | feat::VME | feat::DE | feat::PSE | feat::TSC | feat::MSR | feat::CX8 | feat::SEP | feat::PGE | feat::CMOV | feat::MMX;
+    feat::FPU | feat::VME | feat::DE | feat::PSE | feat::TSC | feat::MSR | feat::CX8 | feat::SEP | feat::PGE | feat::CMOV | feat::MMX |
+    feat::FXSR | feat::SSE | feat::SSE2;
 constexpr u32 kMaxBasicLeaf = 2;
 
 struct Leaf {
