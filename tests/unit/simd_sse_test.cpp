@@ -517,6 +517,20 @@ TEST_CASE("SSE exceptions") {
     CHECK(r.cpu->state().xmm[0][0] == 0x3F8000003F800000ull);
     CHECK((r.cpu->state().mxcsr & 0x3F) == 0x04);
   }
+  SUBCASE("unmasked ZE in one element, masked PE in another: only ZE is recorded (SDM Vol. 1 11.5.2.1)") {
+    Rig r;
+    sse_on(r);
+    setup(r);
+    r.w32(kIn + 16, 0);           // 1/0
+    r.w32(kIn + 20, 0x40400000);  // 1/3: inexact
+    r.w32(kIn + 24, 0x3F800000);
+    r.w32(kIn + 28, 0x3F800000);
+    r.w32(kCsr, 0x1F80 & ~0x200u);
+    REQUIRE(run_code(r, cat({disp({0x0F, 0xAE, 0x15}, kCsr), disp({0x0F, 0x5E, 0x05}, kIn + 16), kHlt})) ==
+            ProcessorExit::Halted);
+    CHECK(r.halted_in(19));
+    CHECK((r.cpu->state().mxcsr & 0x3F) == 0x04);
+  }
   SUBCASE("the same with CR4.OSXMMEXCPT = 0 is #UD") {
     Rig r;
     r.cpu->state().cr4 |= cpu::cr4::OSFXSR;

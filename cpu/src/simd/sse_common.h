@@ -37,10 +37,16 @@ inline sf::Env mxcsr_env(const Context& c) {
   e.ftz = m & mxcsr::FZ;
   return e;
 }
-// Records the flags; Exec::Fault when one of them is unmasked (the caller must not store).
+// Records the flags; Exec::Fault when one of them is unmasked (the caller must not store). An
+// unmasked pre-computation exception (IE, DE, ZE) in any element means the post-computation ones
+// (OE, UE, PE) of the other elements are not checked, so their flags stay clear (SDM Vol. 1
+// 11.5.2.1).
 inline Exec mxcsr_report(Context& c, const sf::Env& e) {
-  c.s.mxcsr |= e.flags;
-  if (e.flags & ~e.masks & 0x3F) return c.raise((c.s.cr4 & cr4::OSXMMEXCPT) ? vec::XM : vec::UD);
+  constexpr u8 kPre = sf::kIE | sf::kDE | sf::kZE;
+  u8 flags = e.flags;
+  if (flags & ~e.masks & kPre) flags &= kPre;
+  c.s.mxcsr |= flags;
+  if (flags & ~e.masks & 0x3F) return c.raise((c.s.cr4 & cr4::OSXMMEXCPT) ? vec::XM : vec::UD);
   return Exec::Ok;
 }
 
