@@ -576,8 +576,8 @@ TEST_CASE("SSE exceptions") {
     CHECK(r.cpu->state().eip() == end_of(code));
     CHECK(r.cpu->state().xmm[0][0] == 0x12345678);
   }
-  SUBCASE("LDMXCSR with a reserved bit (DAZ, bit 16): #GP(0); STMXCSR stores MXCSR") {
-    for (u32 bad : {0x1F80u | 0x40u, 0x11F80u}) {
+  SUBCASE("LDMXCSR with a reserved bit (16 or 31): #GP(0); STMXCSR stores MXCSR") {
+    for (u32 bad : {0x11F80u, 0x80001F80u}) {
       Rig r;
       sse_on(r);
       r.w32(kCsr, bad);
@@ -591,5 +591,25 @@ TEST_CASE("SSE exceptions") {
     REQUIRE(run_code(r, cat({disp({0x0F, 0xAE, 0x15}, kCsr), disp({0x0F, 0xAE, 0x1D}, kCsr + 4), kHlt})) ==
             ProcessorExit::Halted);
     CHECK(r.r32(kCsr + 4) == (0x7F80u | 0x3F));
+  }
+}
+
+// SDM Vol. 1 10.2.3.4: with MXCSR.DAZ a denormal source is read as a zero of the same sign.
+// 0x00000001 (the smallest binary32 denormal) + 0 is that denormal without DAZ and +0 with it.
+TEST_CASE("MXCSR.DAZ turns a denormal source operand into zero for ADDSS") {
+  for (bool daz : {false, true}) {
+    Rig r;
+    sse_on(r);
+    r.w32(kIn, 0x00000001);
+    r.w32(kIn + 4, 0x00000000);
+    r.w32(kCsr, 0x1F80u | (daz ? 0x40u : 0u));
+    auto code = cat({disp({0x0F, 0xAE, 0x15}, kCsr),         // ldmxcsr [kCsr]
+                     disp({0xF3, 0x0F, 0x10, 0x05}, kIn),     // movss xmm0, [kIn]
+                     disp({0xF3, 0x0F, 0x10, 0x0D}, kIn + 4), // movss xmm1, [kIn+4]
+                     {0xF3, 0x0F, 0x58, 0xC1},                // addss xmm0, xmm1
+                     kHlt});
+    REQUIRE(run_code(r, code) == ProcessorExit::Halted);
+    CHECK(r.cpu->state().eip() == end_of(code));
+    CHECK(static_cast<u32>(r.cpu->state().xmm[0][0]) == (daz ? 0u : 1u));
   }
 }

@@ -164,7 +164,7 @@ TEST_CASE("FXSAVE/FXRSTOR carry MXCSR and, with CR4.OSFXSR, XMM0-7 at bytes 160-
   auto code = cat({{0x0F, 0xAE, 0x05, 0x00, 0x54, 0x00, 0x00}, kHlt});
   REQUIRE(run_code(r, code) == ProcessorExit::Halted);
   CHECK(r.r32(kFx + 24) == 0x3F80);
-  CHECK(r.r32(kFx + 28) == 0xFFBF);  // MXCSR_MASK: no DAZ
+  CHECK(r.r32(kFx + 28) == 0xFFFF);  // MXCSR_MASK with DAZ (SDM Vol. 1 11.6.6)
   CHECK(r.r32(kFx + 160) == 0x22222222);
   CHECK(r.r32(kFx + 172) == 0x33333333);
   CHECK(r.r32(kFx + 160 + 7 * 16 + 12) == 0x55555555);
@@ -178,8 +178,8 @@ TEST_CASE("FXSAVE/FXRSTOR carry MXCSR and, with CR4.OSFXSR, XMM0-7 at bytes 160-
   REQUIRE(r.cpu->run(10) == ProcessorExit::Halted);
   CHECK(s.xmm[0][0] == 0x11111111ABCDEF01ull);
   CHECK(s.mxcsr == 0x3F80);
-  // A reserved MXCSR bit (DAZ on this P6) in the image is #GP(0).
-  r.w32(kFx + 24, 0x1FC0);
+  // A reserved MXCSR bit (bit 16) in the image is #GP(0).
+  r.w32(kFx + 24, 0x11F80);
   s.halted = false;
   s.rip = pm_test::kRing0Code + 8;
   r.cpu->state_changed();

@@ -199,7 +199,7 @@ Exec step_top(Context& c, const Insn& i) {
   return Exec::Ok;
 }
 
-constexpr u32 kMxcsrMask = 0xFFBF;  // P6 without DAZ (SDM Vol. 1 11.6.6)
+constexpr u32 kMxcsrMask = 0xFFFF;  // DAZ supported (SDM Vol. 1 11.6.6: MXCSR_MASK 0xFFFF)
 
 Exec fx_check(Context& c, const Insn& i, u32& ea) {
   if (c.s.cr0 & cr0::EM) return c.raise_ud();

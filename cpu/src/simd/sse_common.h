@@ -11,8 +11,8 @@ namespace pcjit::cpu::simd {
 
 namespace mxcsr {
 constexpr u32 kFlags = 0x3F, kMaskShift = 7, kRcShift = 13, FZ = 1u << 15, DAZ = 1u << 6;
-// The bits LDMXCSR/FXRSTOR accept: the same MXCSR_MASK FXSAVE reports (no DAZ on this P6).
-constexpr u32 kWritable = 0xFFBF;
+// The bits LDMXCSR/FXRSTOR accept: the same MXCSR_MASK FXSAVE reports (DAZ included).
+constexpr u32 kWritable = 0xFFFF;
 }  // namespace mxcsr
 
 // Both halves are mapped before either is stored, so a fault on the second leaves memory alone.
