@@ -26,7 +26,7 @@ using namespace pcjit;
 
 namespace {
 
-constexpr const char* kLoops[] = {"alu", "mem", "string", "call", "x87"};
+constexpr const char* kLoops[] = {"alu", "mem", "string", "call", "x87", "sse"};
 constexpr u32 kCountAddr = 0x500;  // where the loops read their iteration count
 
 struct Result {
@@ -71,7 +71,7 @@ double run_qemu(const std::string& rom, u32 iterations) {
 
 int usage() {
   std::fputs("usage: pcjit_bench [--insns N] [--rom-dir DIR] [--qemu] [LOOP...]\n"
-             "  loops: alu mem string call x87 (default: all); N default 200000000\n"
+             "  loops: alu mem string call x87 sse (default: all); N default 200000000\n"
              "  --qemu: also time qemu-system-i386 (TCG) on the same loops\n",
              stderr);
   return 2;
