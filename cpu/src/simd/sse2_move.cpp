@@ -45,22 +45,6 @@ Exec movq_store(Context& c, const Insn& i) {
   set_xmm(c, i.rm, {v, 0});
   return Exec::Ok;
 }
-template <bool Aligned, bool Mem>
-Exec movdq_load(Context& c, const Insn& i) {
-  PCJIT_TRY(sse_begin(c));
-  X128 v;
-  if constexpr (Mem) PCJIT_TRY(read_m128<Aligned>(c, i, v));
-  else v = xmm(c, i.rm);
-  set_xmm(c, i.reg, v);
-  return Exec::Ok;
-}
-template <bool Aligned, bool Mem>
-Exec movdq_store(Context& c, const Insn& i) {
-  PCJIT_TRY(sse_begin(c));
-  if constexpr (Mem) return write_m128<Aligned>(c, i, xmm(c, i.reg));
-  set_xmm(c, i.rm, xmm(c, i.reg));
-  return Exec::Ok;
-}
 // PSHUFD (66), PSHUFHW (F3), PSHUFLW (F2).
 enum class Shuf { D, HW, LW };
 template <Shuf S, bool Mem>
@@ -165,12 +149,12 @@ Handler sse2_move_bind(const DecodeView& v) {
       if (v.mandatory == 0xF3) return forms<movq_load<false>, movq_load<true>>(m);
       return nullptr;
     case 0x6F:
-      if (v.mandatory == 0x66) return forms<movdq_load<true, false>, movdq_load<true, true>>(m);
-      if (v.mandatory == 0xF3) return forms<movdq_load<false, false>, movdq_load<false, true>>(m);
+      if (v.mandatory == 0x66) return forms<xmm_load<true, false>, xmm_load<true, true>>(m);
+      if (v.mandatory == 0xF3) return forms<xmm_load<false, false>, xmm_load<false, true>>(m);
       return nullptr;
     case 0x7F:
-      if (v.mandatory == 0x66) return forms<movdq_store<true, false>, movdq_store<true, true>>(m);
-      if (v.mandatory == 0xF3) return forms<movdq_store<false, false>, movdq_store<false, true>>(m);
+      if (v.mandatory == 0x66) return forms<xmm_store<true, false>, xmm_store<true, true>>(m);
+      if (v.mandatory == 0xF3) return forms<xmm_store<false, false>, xmm_store<false, true>>(m);
       return nullptr;
     case 0x70:
       if (v.mandatory == 0x66) return forms<pshuf<Shuf::D, false>, pshuf<Shuf::D, true>>(m);
@@ -180,7 +164,7 @@ Handler sse2_move_bind(const DecodeView& v) {
     case 0xC4: return v.mandatory == 0x66 ? forms<pinsrw<false>, pinsrw<true>>(m) : nullptr;
     case 0xC5: return v.mandatory == 0x66 && !m ? &pextrw : nullptr;
     case 0xD7: return v.mandatory == 0x66 && !m ? &pmovmskb : nullptr;
-    case 0xE7: return v.mandatory == 0x66 && m ? &movdq_store<true, true> : nullptr;  // MOVNTDQ
+    case 0xE7: return v.mandatory == 0x66 && m ? &xmm_store<true, true> : nullptr;  // MOVNTDQ
     case 0xF7: return v.mandatory == 0x66 && !m ? &maskmovdqu : nullptr;
     case 0xD6:
       if (v.mandatory == 0x66) return forms<movq_store<false>, movq_store<true>>(m);

@@ -28,6 +28,25 @@ Exec write_m128(Context& c, const Insn& i, X128 v) {
   return Exec::Ok;
 }
 
+// Whole-register XMM load and store (MOVAPS/MOVUPS/MOVAPD/MOVUPD/MOVDQA/MOVDQU, MOVNTDQ):
+// one operation whatever the data type, since the register is just 128 bits here.
+template <bool Aligned, bool Mem>
+Exec xmm_load(Context& c, const Insn& i) {
+  PCJIT_TRY(sse_begin(c));
+  X128 v;
+  if constexpr (Mem) PCJIT_TRY(read_m128<Aligned>(c, i, v));
+  else v = xmm(c, i.rm);
+  set_xmm(c, i.reg, v);
+  return Exec::Ok;
+}
+template <bool Aligned, bool Mem>
+Exec xmm_store(Context& c, const Insn& i) {
+  PCJIT_TRY(sse_begin(c));
+  if constexpr (Mem) PCJIT_TRY(write_m128<Aligned>(c, i, xmm(c, i.reg)));
+  else set_xmm(c, i.rm, xmm(c, i.reg));
+  return Exec::Ok;
+}
+
 inline sf::Env mxcsr_env(const Context& c) {
   sf::Env e;
   const u32 m = c.s.mxcsr;

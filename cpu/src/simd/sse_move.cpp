@@ -6,23 +6,6 @@
 namespace pcjit::cpu::simd {
 namespace {
 
-// MOVUPS/MOVAPS (and PD) load and store: the whole register.
-template <bool Aligned, bool Mem>
-Exec mov_load(Context& c, const Insn& i) {
-  PCJIT_TRY(sse_begin(c));
-  X128 v;
-  if constexpr (Mem) PCJIT_TRY(read_m128<Aligned>(c, i, v));
-  else v = xmm(c, i.rm);
-  set_xmm(c, i.reg, v);
-  return Exec::Ok;
-}
-template <bool Aligned, bool Mem>
-Exec mov_store(Context& c, const Insn& i) {
-  PCJIT_TRY(sse_begin(c));
-  if constexpr (Mem) PCJIT_TRY(write_m128<Aligned>(c, i, xmm(c, i.reg)));
-  else set_xmm(c, i.rm, xmm(c, i.reg));
-  return Exec::Ok;
-}
 // MOVSS (T = u32) / MOVSD (T = u64).
 template <class T, bool Mem>
 Exec movs_load(Context& c, const Insn& i) {
@@ -57,7 +40,7 @@ template <bool Load, bool Mem>
 Handler pick_mov(u8 mandatory) {
   switch (mandatory) {
     case 0:
-    case 0x66: return Load ? &mov_load<false, Mem> : &mov_store<false, Mem>;
+    case 0x66: return Load ? &xmm_load<false, Mem> : &xmm_store<false, Mem>;
     case 0xF3: return Load ? &movs_load<u32, Mem> : &movs_store<u32, Mem>;
     case 0xF2: return Load ? &movs_load<u64, Mem> : &movs_store<u64, Mem>;
     default: return nullptr;
@@ -70,8 +53,8 @@ Handler bind_movu(const DecodeView& v, Insn&) {
 template <bool Load>
 Handler bind_mova(const DecodeView& v, Insn&) {
   if (v.mandatory != 0 && v.mandatory != 0x66) return nullptr;
-  if (Load) return v.mem ? &mov_load<true, true> : &mov_load<true, false>;
-  return v.mem ? &mov_store<true, true> : &mov_store<true, false>;
+  if (Load) return v.mem ? &xmm_load<true, true> : &xmm_load<true, false>;
+  return v.mem ? &xmm_store<true, true> : &xmm_store<true, false>;
 }
 
 struct And { static X128 f(X128 a, X128 b) { return {a.lo & b.lo, a.hi & b.hi}; } };
