@@ -29,7 +29,7 @@ u32 BlockCache::mode_of(const Context& c) {
 Block* BlockCache::lookup(u32 lin) {
   const u32 mode = mode_of(c_);
   JumpEntry& jc = jump_cache_[(lin ^ (lin >> kJumpCacheBits)) & ((1u << kJumpCacheBits) - 1)];
-  if (jc.block && jc.block->valid && jc.lin == lin && jc.mode == mode) {
+  if (jc.gen == gen_ && jc.lin == lin && jc.mode == mode) {
 #ifdef PCJIT_STATS
     ++c_.stats.jump_cache_hits;
 #endif
@@ -42,7 +42,7 @@ Block* BlockCache::lookup(u32 lin) {
   // linear alias of the same physical code.
   Block* b = it != by_key_.end() ? it->second.get() : build(lin, mode);
   if (!b) return nullptr;
-  jc = JumpEntry{lin, mode, b};
+  jc = JumpEntry{lin, mode, gen_, b};
   return b;
 }
 
@@ -98,6 +98,7 @@ Block* BlockCache::build(u32 lin, u32 mode) {
 void BlockCache::retire(Block* b) {
   b->valid = false;
   c_.block_dirty = true;
+  flush_jump_cache();  // no live jump-cache entry may point at a block that will be freed
   auto unlink = [&](u64 page) {
     auto it = by_page_.find(page);
     if (it == by_page_.end()) return;
@@ -130,9 +131,6 @@ void BlockCache::on_code_write(u64 paddr, unsigned len) {
     if (overlaps) hit.push_back(b);
   }
   for (Block* b : hit) retire(b);
-  // Retired blocks are freed by collect_garbage(); the jump cache must not keep pointers to them
-  // (a block can sit in several slots, one per linear alias, so clear them all).
-  if (!hit.empty()) flush_jump_cache();
   if (!hit.empty()) c_.stats.smc_invalidations += hit.size();
 }
 
@@ -141,7 +139,7 @@ void BlockCache::on_map_changed() {
   c_.flush_tlb();
 }
 
-void BlockCache::flush_jump_cache() { std::fill(jump_cache_.begin(), jump_cache_.end(), JumpEntry{}); }
+void BlockCache::flush_jump_cache() { ++gen_; }
 
 void BlockCache::flush_all() {
   for (auto& [k, b] : by_key_) {

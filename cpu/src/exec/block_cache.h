@@ -57,12 +57,16 @@ class BlockCache final : public core::CodeWriteObserver, public core::MapObserve
   Context& c_;
   std::unordered_map<u64, std::unique_ptr<Block>> by_key_;
   std::unordered_map<u64, std::vector<Block*>> by_page_;  // physical page -> blocks touching it
+  // An entry is live only while its generation is the cache's: flushing is one increment, and
+  // every retirement flushes, so a live entry never points at a retired (soon freed) block.
   struct JumpEntry {
     u32 lin = 0;
     u32 mode = 0;
+    u64 gen = 0;
     Block* block = nullptr;
   };
   std::vector<JumpEntry> jump_cache_;  // by linear EIP
+  u64 gen_ = 1;
   std::vector<std::unique_ptr<Block>> graveyard_;
 };
 

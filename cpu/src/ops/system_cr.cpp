@@ -5,8 +5,11 @@
 // the block (row flag + Exec::Stop) because it can change the mode, the translation of the code
 // that follows, or the debug state the dispatcher checks between blocks.
 //
-// TLB policy (SDM Vol. 3A 4.10.4): a CR0.PG/WP/PE or CR4.PGE/PSE/PAE change flushes everything
-// (global entries too); MOV CR3 keeps global entries when CR4.PGE is set.
+// TLB policy (SDM Vol. 3A 4.10.4): a CR0.PG change, a CR0.WP change while paging, or a CR4.PGE/
+// PSE/PAE change flushes everything (global entries too); MOV CR3 keeps global entries when
+// CR4.PGE is set. A CR0.PE change alone keeps the TLB: PG=1 needs PE=1, so PE can only toggle
+// with paging off, where linear = physical and nothing cached depends on PE (real-mode firmware
+// such as SeaBIOS switches PE thousands of times per boot).
 #include "../exec/block_cache.h"
 #include "../system/privilege.h"
 #include "operands.h"
@@ -52,7 +55,7 @@ Exec write_cr(Context& c, const Insn& i) {
       if ((nv & cr0::NW) && !(nv & cr0::CD)) return c.raise_gp(0);
       const u32 changed = nv ^ static_cast<u32>(s.cr0);
       s.cr0 = (s.cr0 & ~u64{0xFFFFFFFF}) | nv;
-      if (changed & (cr0::PG | cr0::WP | cr0::PE)) c.flush_tlb();
+      if ((changed & cr0::PG) || ((changed & cr0::WP) && (nv & cr0::PG))) c.flush_tlb();
       break;
     }
     case 2:
