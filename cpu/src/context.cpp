@@ -1,6 +1,8 @@
 // Context construction and the derived-state helpers that several layers call.
 #include "context.h"
 
+#include <fmt/format.h>
+
 #include "exec/block_cache.h"
 
 namespace pcjit::cpu {
@@ -58,6 +60,28 @@ void Context::flush_tlb() {
   tlb.flush_all();
   blocks->flush_jump_cache();
   stats.tlb_flushes++;
+}
+
+}  // namespace pcjit::cpu
+
+namespace pcjit::cpu {
+
+std::string Context::check_tlb() const {
+  for (unsigned a = 0; a < 3; ++a)
+    for (unsigned u = 0; u < 2; ++u)
+      for (const TlbEntry& e : tlb.e[a][u]) {
+        if (e.tag == TlbEntry::kInvalid) continue;
+        const u64 phys = u64{e.ppage & ~TlbEntry::kGlobal} << 12;
+        const core::PageSlot& slot = mem.page_slot(phys);
+        const bool write = a == static_cast<unsigned>(Access::Write);
+        const u8* host = write ? slot.whost : slot.host;
+        const u8* mapped = reinterpret_cast<const u8*>((uintptr_t{e.tag} << 12) + e.addend);
+        if (host == nullptr || mapped != host)
+          return fmt::format("TLB entry for linear page {:#x} no longer maps physical {:#x}", e.tag << 12, phys);
+        if (write && mem.page_has_code(phys))
+          return fmt::format("write TLB entry for linear page {:#x} covers code at {:#x}", e.tag << 12, phys);
+      }
+  return {};
 }
 
 }  // namespace pcjit::cpu

@@ -10,6 +10,7 @@
 #pragma once
 #include <cstring>
 #include <memory>
+#include <string>
 
 #include "core/machine.h"
 #include "cpu/cpu.h"
@@ -251,6 +252,9 @@ class Context {
   // Flags the loop must see after a state change that affects how code runs.
   void update_mode_flags();
   void flush_tlb();
+  // Debug checker (STYLE rule 6): every live TLB entry maps to the host bytes its physical page
+  // has now, and no write entry covers a page holding translated code. Empty if consistent.
+  std::string check_tlb() const;
   void set_cpl(u8 cpl) { s.cpl = cpl; update_mode_flags(); }
 
   // ---- segments and events (system.cpp, interrupts.cpp) ------------------------------------

@@ -16,6 +16,11 @@ CpuState& Cpu::state() { return ctx_->s; }
 const CpuState& Cpu::state() const { return ctx_->s; }
 const CpuStats& Cpu::stats() const { return ctx_->stats; }
 
+std::string Cpu::check_caches() const {
+  std::string e = ctx_->blocks->check_invariants();
+  return e.empty() ? ctx_->check_tlb() : e;
+}
+
 void Cpu::reset() {
   Context& c = *ctx_;
   CpuState& s = c.s;

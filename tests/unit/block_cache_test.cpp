@@ -79,6 +79,7 @@ TEST_CASE("a store into the next instruction of the running block is seen when i
   // Run it again: the block rebuilt from the modified bytes (store is idempotent).
   CHECK(r.run_at(0x1000) == core::ProcessorExit::Halted);
   CHECK((r.reg(cpu::EAX) & 0xFF) == 0x42);
+  CHECK(r.cpu->check_caches() == "");
 }
 
 TEST_CASE("code written through one linear alias and executed through another is retranslated") {
@@ -108,6 +109,7 @@ TEST_CASE("code written through one linear alias and executed through another is
   CHECK(r.reg(cpu::EBX) == 0x11111111u);  // first call ran the original bytes
   CHECK(r.reg(cpu::EAX) == 0x22222222u);  // second call ran the bytes stored through alias A
   CHECK(r.m.memory().read(0x300001, 4) == 0x22222222u);
+  CHECK(r.cpu->check_caches() == "");
 }
 
 TEST_CASE("a DMA-style write_bytes into translated code invalidates the cached block") {
@@ -122,4 +124,17 @@ TEST_CASE("a DMA-style write_bytes into translated code invalidates the cached b
   CHECK(r.run_at(0x1000) == core::ProcessorExit::Halted);
   CHECK((r.reg(cpu::EAX) & 0xFF) == 2);
   CHECK(r.cpu->stats().smc_invalidations >= 1);
+  CHECK(r.cpu->check_caches() == "");
+}
+
+TEST_CASE("the cache checker notices a translated page whose code mark was lost") {
+  // The checker must be able to fail: clearing the page's code mark behind the cache's back
+  // (what a missed invalidation path would look like) is reported.
+  Rig r;
+  r.mem(0x1000, {0xB0, 0x01, 0xF4});
+  r.real_mode_at(0x1000);
+  CHECK(r.cpu->run(100) == core::ProcessorExit::Halted);
+  CHECK(r.cpu->check_caches() == "");
+  r.m.memory().clear_code_page(0x1000);
+  CHECK(r.cpu->check_caches() != "");
 }

@@ -2,8 +2,8 @@
 // failure reproduces. Each case fills a page with random bytes and runs it from real mode, from
 // 32-bit flat "unreal" segments and from a ring-3 protected-mode state; every exception goes
 // through the rig's IVT (or is recorded), so the run ends in a handler's HLT, the budget, or a stop.
-// What is checked besides "no crash": the retired count never exceeds the budgets given, and the
-// same CPU can be run again afterwards (a second run does not crash either).
+// What is checked besides "no crash": the retired count never exceeds the budgets given, the
+// same CPU can be run again afterwards, and the block cache and TLB invariants still hold.
 #include <random>
 
 #include "ops_rig.h"
@@ -34,5 +34,6 @@ TEST_CASE("random code in real mode, 32-bit flat segments and ring 3 does not cr
     r.cpu->run(2000);
     r.cpu->run(2000);
     CHECK(r.m.clock().retired() <= 4000);
+    CHECK(r.cpu->check_caches() == "");
   }
 }

@@ -48,6 +48,9 @@ class Cpu final : public core::Processor {
   // IRQ13. Defined in fpu/x87_core.cpp.
   void set_ferr_sink(core::IrqSink* sink);
   const CpuStats& stats() const;
+  // Checks the block cache and TLB invariants (for tests and debugging); returns a description of
+  // the first violation found, or an empty string.
+  std::string check_caches() const;
 
  private:
   std::unique_ptr<Context> ctx_;

@@ -2,6 +2,7 @@
 #include "block_cache.h"
 
 #include <algorithm>
+#include <fmt/format.h>
 
 #include "../context.h"
 #include "../decode/decoder.h"
@@ -151,6 +152,40 @@ void BlockCache::flush_all() {
   by_page_.clear();
   flush_jump_cache();
   c_.block_dirty = true;
+}
+
+}  // namespace pcjit::cpu
+
+namespace pcjit::cpu {
+
+std::string BlockCache::check_invariants() const {
+  auto listed = [&](u64 page, const Block* b) {
+    auto it = by_page_.find(page);
+    return it != by_page_.end() && std::find(it->second.begin(), it->second.end(), b) != it->second.end();
+  };
+  for (const auto& [k, b] : by_key_) {
+    if (!b->valid) return fmt::format("block {:#x} is in the hash table but retired", b->phys);
+    if (k != key(b->phys, b->mode)) return fmt::format("block {:#x} is filed under the wrong key", b->phys);
+    if (!listed(b->phys & ~u64{0xFFF}, b.get()))
+      return fmt::format("block {:#x} is missing from its page list", b->phys);
+    if (b->phys2 != ~u64{0} && !listed(b->phys2, b.get()))
+      return fmt::format("block {:#x} is missing from its tail page's list", b->phys);
+    if (b->phys < c_.mem.ram_size() && !c_.mem.page_has_code(b->phys))
+      return fmt::format("block {:#x} sits on a RAM page not marked as code", b->phys);
+  }
+  for (const auto& [page, blocks] : by_page_)
+    for (const Block* b : blocks) {
+      auto it = by_key_.find(key(b->phys, b->mode));
+      if (it == by_key_.end() || it->second.get() != b)
+        return fmt::format("page {:#x} lists a block that is not in the hash table", page);
+    }
+  for (const JumpEntry& e : jump_cache_) {
+    if (e.gen != gen_) continue;
+    auto it = by_key_.find(key(e.block->phys, e.block->mode));
+    if (it == by_key_.end() || it->second.get() != e.block || e.block->mode != e.mode)
+      return fmt::format("a live jump-cache entry for {:#x} points at a retired block", e.lin);
+  }
+  return {};
 }
 
 }  // namespace pcjit::cpu

@@ -11,6 +11,7 @@
 // (graveyard), and the running loop stops after the current instruction (Context::block_dirty).
 #pragma once
 #include <memory>
+#include <string>
 #include <unordered_map>
 #include <vector>
 
@@ -45,6 +46,9 @@ class BlockCache final : public core::CodeWriteObserver, public core::MapObserve
   void flush_all();
   void collect_garbage() { graveyard_.clear(); }
   std::size_t size() const { return by_key_.size(); }
+
+  // Debug checker (STYLE rule 6): empty if the cache is consistent, else the first violation.
+  std::string check_invariants() const;
 
   void on_code_write(u64 paddr, unsigned len) override;
   void on_map_changed() override;
