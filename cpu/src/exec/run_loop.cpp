@@ -25,6 +25,22 @@ bool debug_exec_breakpoint(Context& c, u32 lin) {
   return false;
 }
 
+// Tells the observer about the instruction about to run, with its bytes (fetched without side
+// effects: a fetch fault here only blanks the byte, the real fetch already succeeded).
+[[gnu::cold]] void report_before(Context& c, const Insn& insn) {
+  u8 bytes[16];
+  for (unsigned k = 0; k < insn.len; ++k) {
+    MemRef r;
+    if (c.map_linear(c.s.seg[CS].base + c.s.eip() + k, 1, Access::Exec, c.user_access(), r) != Exec::Ok) {
+      c.exc.pending = false;
+      bytes[k] = 0;
+    } else {
+      bytes[k] = r.host ? *r.host : static_cast<u8>(c.mem.read(r.phys0, 1));
+    }
+  }
+  c.observer->before_insn(c.s, std::span<const u8>(bytes, insn.len));
+}
+
 }  // namespace
 
 // Delivers a maskable interrupt if one is pending and allowed. Returns true if it delivered.
@@ -71,25 +87,18 @@ core::ProcessorExit run_cpu(Context& c, u64 max_insns) {
     if (u64(end - insn) > max_insns - done) end = insn + (max_insns - done);
     u64 n = 0;
     bool faulted = false;
+    // Neither can change inside a block: CS.D changes only through far transfers (which end the
+    // block) and the observer only between runs. Hoisting them keeps the per-instruction path to
+    // the handler call, the EIP update and one flag test.
+    const u32 ip_mask = c.code32() ? 0xFFFFFFFFu : 0xFFFFu;
+    const bool observed = c.observer != nullptr;
     for (; insn != end; ++insn) {
-      if (c.observer) [[unlikely]] {
-        u8 bytes[16];
-        for (unsigned k = 0; k < insn->len; ++k) {
-          MemRef r;
-          if (c.map_linear(s.seg[CS].base + s.eip() + k, 1, Access::Exec, c.user_access(), r) != Exec::Ok) {
-            c.exc.pending = false;
-            bytes[k] = 0;
-          } else {
-            bytes[k] = r.host ? *r.host : static_cast<u8>(c.mem.read(r.phys0, 1));
-          }
-        }
-        c.observer->before_insn(s, std::span<const u8>(bytes, insn->len));
-      }
+      if (observed) [[unlikely]] report_before(c, *insn);
       Exec e = insn->fn(c, *insn);
       if (e == Exec::Ok) [[likely]] {
-        s.rip = c.code32() ? u32(s.rip + insn->len) : u16(s.rip + insn->len);
+        s.rip = (s.rip + insn->len) & ip_mask;
         ++n;
-        if (c.observer) [[unlikely]] c.observer->after_insn(s);
+        if (observed) [[unlikely]] c.observer->after_insn(s);
         if (c.block_dirty) [[unlikely]] {
           ++insn;
           break;
@@ -101,7 +110,7 @@ core::ProcessorExit run_cpu(Context& c, u64 max_insns) {
         break;
       }
       ++n;
-      if (c.observer) [[unlikely]] c.observer->after_insn(s);
+      if (observed) [[unlikely]] c.observer->after_insn(s);
       if (e == Exec::Halt) s.halted = true;
       ++insn;
       break;
