@@ -5,6 +5,7 @@
 
 #include "fpu/softfloat.h"
 
+using namespace pcjit;
 using namespace pcjit::cpu::sf;
 
 namespace {

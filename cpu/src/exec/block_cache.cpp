@@ -29,6 +29,9 @@ u32 BlockCache::mode_of(const Context& c) {
 
 Block* BlockCache::lookup(u32 lin) {
   const u32 mode = mode_of(c_);
+#ifdef PCJIT_STATS
+  ++c_.stats.block_lookups;
+#endif
   JumpEntry& jc = jump_cache_[(lin ^ (lin >> kJumpCacheBits)) & ((1u << kJumpCacheBits) - 1)];
   if (jc.gen == gen_ && jc.lin == lin && jc.mode == mode) {
 #ifdef PCJIT_STATS
@@ -49,7 +52,6 @@ Block* BlockCache::lookup(u32 lin) {
 
 Block* BlockCache::build(u32 lin, u32 mode) {
   auto blk = std::make_unique<Block>();
-  blk->lin = lin;
   blk->mode = mode;
   blk->phys2 = ~u64{0};
   u32 eip = c_.s.eip();

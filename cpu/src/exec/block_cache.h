@@ -26,7 +26,6 @@ struct Block {
   u64 phys = 0;        // physical address of the first byte
   u64 phys_end = 0;    // physical address one past the last byte on the first page
   u64 phys2 = 0;       // page of the tail when the last instruction crosses a page (else ~0)
-  u32 lin = 0;         // linear address of the entry (jump-cache tag)
   u32 mode = 0;
   bool valid = true;
   std::vector<Insn> insns;

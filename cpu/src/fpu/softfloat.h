@@ -10,15 +10,9 @@
 #pragma once
 #include <cstdint>
 
-namespace pcjit::cpu::sf {
+#include "core/types.h"  // u8..u64, i16..i64: sf lives inside pcjit, so they are in scope
 
-using u8 = std::uint8_t;
-using u16 = std::uint16_t;
-using u32 = std::uint32_t;
-using u64 = std::uint64_t;
-using i16 = std::int16_t;
-using i32 = std::int32_t;
-using i64 = std::int64_t;
+namespace pcjit::cpu::sf {
 
 // Exception flags, in the bit layout shared by the x87 status/control word and MXCSR.
 enum : u8 {

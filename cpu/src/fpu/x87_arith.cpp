@@ -62,7 +62,7 @@ Exec arith_m(Context& c, const Insn& i) {
   PCJIT_TRY(fetch<S>(c, i, env, src));
   note(c, i);
   if (is_empty(f, 0)) {
-    if (!stack_fault(f, false)) set_st(f, 0, kIndefinite);
+    underflow_into(f, 0);
     return Exec::Ok;
   }
   sf::F80 r = apply<O>(to_sf(st(f, 0)), src, env);

@@ -58,6 +58,10 @@ bool stack_fault(FpuState& f, bool overflow) {
   return false;
 }
 
+void underflow_into(FpuState& f, unsigned dst) {
+  if (!stack_fault(f, false)) set_st(f, dst, kIndefinite);
+}
+
 void push_loaded(FpuState& f, F80 v, u16 flags) {
   if (!is_empty(f, 7)) {
     if (!stack_fault(f, true)) push(f, kIndefinite);

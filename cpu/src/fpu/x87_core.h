@@ -70,6 +70,9 @@ inline F80 from_sf(const sf::F80& v) { return F80{v.sig, v.se}; }
 bool signal(FpuState& f, u16 flags);
 // Stack fault: IE|SF with C1 = 1 for overflow, 0 for underflow; true when IE is unmasked.
 bool stack_fault(FpuState& f, bool overflow);
+// Stack underflow with ST(dst) as destination: the masked response stores the real indefinite
+// there (SDM Vol. 1 8.5.1.1); unmasked, nothing is stored.
+void underflow_into(FpuState& f, unsigned dst);
 
 // Pushes a loaded value: stack overflow if the new ST(0) slot is in use (masked: push the real
 // indefinite), else the conversion's flags decide (an unmasked IE/DE pushes nothing). C1 = 0

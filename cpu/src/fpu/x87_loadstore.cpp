@@ -188,7 +188,7 @@ Exec fcmov(Context& c, const Insn& i) {
   FpuState& f = c.s.fpu;
   note(c, i);
   if (is_empty(f, 0) || is_empty(f, i.rm)) {
-    if (!stack_fault(f, false)) set_st(f, 0, kIndefinite);
+    underflow_into(f, 0);
     return Exec::Ok;
   }
   const u32 fl = c.s.eflags;

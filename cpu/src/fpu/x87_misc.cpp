@@ -44,7 +44,7 @@ Exec sign_op(Context& c, const Insn& i) {
   FpuState& f = c.s.fpu;
   note(c, i);
   if (is_empty(f, 0)) {
-    if (!stack_fault(f, false)) set_st(f, 0, kIndefinite);
+    underflow_into(f, 0);
     return Exec::Ok;
   }
   F80 v = st(f, 0);
@@ -62,7 +62,7 @@ Exec unary(Context& c, const Insn& i) {
   FpuState& f = c.s.fpu;
   note(c, i);
   if (is_empty(f, 0)) {
-    if (!stack_fault(f, false)) set_st(f, 0, kIndefinite);
+    underflow_into(f, 0);
     return Exec::Ok;
   }
   sf::Env env = make_env(f);
@@ -76,7 +76,7 @@ Exec fscale(Context& c, const Insn& i) {
   FpuState& f = c.s.fpu;
   note(c, i);
   if (is_empty(f, 0) || is_empty(f, 1)) {
-    if (!stack_fault(f, false)) set_st(f, 0, kIndefinite);
+    underflow_into(f, 0);
     return Exec::Ok;
   }
   sf::Env env = make_env(f);
@@ -118,7 +118,7 @@ Exec fprem(Context& c, const Insn& i) {
   FpuState& f = c.s.fpu;
   note(c, i);
   if (is_empty(f, 0) || is_empty(f, 1)) {
-    if (!stack_fault(f, false)) set_st(f, 0, kIndefinite);
+    underflow_into(f, 0);
     return Exec::Ok;
   }
   sf::Env env = make_env(f);

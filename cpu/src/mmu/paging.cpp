@@ -115,8 +115,7 @@ void Context::store_slow(const MemRef& r, u64 v) {
 }
 
 void Context::report(const MemRef& r, bool write, u64 v) {
-  u64 phys = r.host ? r.phys0 : r.phys0;
-  observer->on_mem(MemAccess{r.lin, phys, r.size, write, v});
+  observer->on_mem(MemAccess{r.lin, r.phys0, r.size, write, v});
 }
 
 }  // namespace pcjit::cpu
