@@ -36,6 +36,23 @@ void print_stats(const cpu::CpuStats& s, u64 retired, double seconds) {
              retired, seconds, mips, s.blocks_built, s.insns_decoded, s.block_lookups,
              s.jump_cache_hits, s.tlb_misses, s.tlb_flushes, s.smc_invalidations, s.exceptions,
              s.interrupts);
+  if (s.jit_blocks == 0 && s.jit_runs == 0) return;
+  fmt::print(stderr,
+             "  jit blocks translated {}\n"
+             "  jit code bytes        {}\n"
+             "  jit buffer flushes    {}\n"
+             "  jit runs              {}\n"
+             "  jit block entries     {}\n"
+             "  jit links made        {}\n"
+             "  jit lookups taken     {}\n"
+             "  jit exits             ended {} fault {} halt {}\n"
+             "  jit helper calls      {}\n"
+             "  jit inline TLB        hits {} misses {}\n"
+             "  jit flag moves        stores {} loads {}\n"
+             "  lockstep blocks       {}\n",
+             s.jit_blocks, s.jit_code_bytes, s.jit_flushes, s.jit_runs, s.jit_entries, s.jit_links,
+             s.jit_lookups, s.jit_exit_ended, s.jit_exit_fault, s.jit_exit_halt, s.jit_helper_calls,
+             s.jit_tlb_hits, s.jit_slow_paths, s.jit_flag_stores, s.jit_flag_loads, s.lockstep_blocks);
 }
 
 int run(const frontend::Options& o) {

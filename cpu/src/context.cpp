@@ -12,7 +12,7 @@ Context::Context(core::Machine& m, Cpu& o)
   blocks = std::make_unique<BlockCache>(*this);
 }
 
-Context::~Context() = default;
+Context::~Context() { blocks.reset(); }  // blocks release their translations through jit
 
 void Context::update_mode_flags() {
   alignment_check = (s.cr0 & cr0::AM) && (s.eflags & flag::AC) && s.cpl == 3;

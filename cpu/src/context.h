@@ -16,12 +16,15 @@
 #include "cpu/cpu.h"
 #include "cpu/observer.h"
 #include "cpu/state.h"
+#include "cpu/translator.h"
+#include "hot_frame.h"
 #include "insn.h"
 #include "tlb.h"
 
 namespace pcjit::cpu {
 
 class BlockCache;
+class StoreLog;
 
 namespace vec {
 constexpr u8 DE = 0, DB = 1, NMI = 2, BP = 3, OF = 4, BR = 5, UD = 6, NM = 7, DF = 8, TS = 10,
@@ -31,13 +34,6 @@ constexpr u8 DE = 0, DB = 1, NMI = 2, BP = 3, OF = 4, BR = 5, UD = 6, NM = 7, DF
 // How an event entered the CPU: it decides the IDT gate checks (DPL for software INT only),
 // whether an error code is pushed, and which EIP is saved.
 enum class EventKind : u8 { Exception, Software, Hardware, Int3, Into, Icebp };
-
-struct PendingException {
-  bool pending = false;
-  u8 vector = 0;
-  bool has_error = false;
-  u32 error = 0;
-};
 
 // A translated memory operand: either a direct host pointer (one page, plain RAM) or the physical
 // addresses of its bytes for the slow path (MMIO, ROM, code pages, page-crossing accesses).
@@ -50,23 +46,21 @@ struct MemRef {
   u8 split = 0;   // bytes on the first page when the access crosses a page, else 0
 };
 
-class Context {
+// The HotFrame base holds the state translated code touches (s, tlb, exc, the exit word,
+// block_dirty, the budget); everything else lives here.
+class Context : public HotFrame {
  public:
   Context(core::Machine& m, Cpu& owner);
   ~Context();
 
-  CpuState s;
   core::Machine& machine;
   core::PhysicalMemory& mem;
   core::IoBus& io;
   Cpu& owner;
-  Tlb tlb;
   std::unique_ptr<BlockCache> blocks;
-  PendingException exc;
+  std::unique_ptr<Translator> jit;       // null: interpreter only (-accel interp)
   ExecObserver* observer = nullptr;
   CpuStats stats;
-  volatile bool exit_requested = false;  // set by request_exit(); checked at block boundaries
-  bool block_dirty = false;              // the running block was invalidated by a write
   bool alignment_check = false;          // CR0.AM && EFLAGS.AC && CPL==3, recomputed on change
   bool single_step_mode = false;         // run one instruction per block (observer, TF, DRx)
   bool data_watch = false;               // a DR7 data breakpoint is enabled (slow-path checks)
@@ -74,6 +68,23 @@ class Context {
   bool in_delivery = false;              // delivering an event (for #DF / triple-fault)
   u8 delivery_vector = 0;
   core::IrqSink* ferr = nullptr;         // x87 FERR# line (IRQ13 on a PC); fpu/x87_core.cpp drives it
+  // Translated code: lockstep comparison (exec/lockstep.cpp) and event counting (--stats).
+  bool lockstep = false;
+  StoreLog* store_log = nullptr;         // lockstep: every store is recorded (with its old bytes)
+  bool count_events = false;
+  std::string lockstep_error;
+  // Virtual-clock bookkeeping while translated code runs: clock = jit_clock_base + instructions
+  // retired by the translated run so far (budget_start - budget - the running block's length).
+  u64 jit_clock_base = 0;
+  i64 jit_budget_start = 0;
+  // Brings the virtual clock to the start of the running translated block, as the interpreter has
+  // it (it retires a block's instructions when the block ends): called before any helper that may
+  // reach a device.
+  void jit_sync_clock(u32 block_len) {
+    const u64 want = jit_clock_base + static_cast<u64>(jit_budget_start - budget) - block_len;
+    core::VirtualClock& clk = machine.clock();
+    if (want > clk.retired()) clk.retire(want - clk.retired());
+  }
 
   // ---- faults -------------------------------------------------------------------------------
   Exec raise(u8 vector) { return raise_err(vector, 0, false); }

@@ -5,6 +5,7 @@
 #include "context.h"
 #include "cpu_model.h"
 #include "exec/block_cache.h"
+#include "cpu/translator.h"
 #include "exec/run_loop.h"
 
 namespace pcjit::cpu {
@@ -52,8 +53,10 @@ void Cpu::reset() {
 }
 
 core::ProcessorExit Cpu::run(u64 max_insns) { return run_cpu(*ctx_, max_insns); }
-void Cpu::request_exit() { ctx_->exit_requested = true; }
-void Cpu::interrupt_changed() {}
+void Cpu::request_exit() { ctx_->exit_word |= exit_bit::kRequest; }
+// The PIC raised INTR: translated code leaves at the next block entry so the dispatcher polls it,
+// exactly where the interpreter would.
+void Cpu::interrupt_changed() { ctx_->exit_word |= exit_bit::kInterrupt; }
 
 void Cpu::load_real_segment(SegReg seg, u16 selector) {
   ctx_->load_seg_real(seg, selector);
@@ -64,6 +67,16 @@ void Cpu::state_changed() {
   ctx_->flush_tlb();
   ctx_->update_mode_flags();
 }
+
+void Cpu::set_translator(std::unique_ptr<Translator> t) {
+  ctx_->blocks->flush_all();
+  ctx_->blocks->collect_garbage();  // blocks translated by the old translator are released by it
+  ctx_->jit = std::move(t);
+}
+bool Cpu::has_translator() const { return ctx_->jit != nullptr; }
+void Cpu::set_lockstep(bool on) { ctx_->lockstep = on; ctx_->blocks->flush_all(); }
+const std::string& Cpu::lockstep_error() const { return ctx_->lockstep_error; }
+void Cpu::set_count_events(bool on) { ctx_->count_events = on; ctx_->blocks->flush_all(); }
 
 void Cpu::set_observer(ExecObserver* observer) {
   ctx_->observer = observer;

@@ -47,7 +47,8 @@ bool takes_value(const std::string& name) {
   return name == "bios" || name == "m" || name == "load-addr" || name == "trace-file" ||
          name == "max-insns" || name == "debugcon" || name == "machine" || name == "hda" ||
          name == "hdb" || name == "cdrom" || name == "fda" || name == "boot" || name == "serial" ||
-         name == "bios-log" || name == "seabios-log" || name == "display" || name == "screenshot";
+         name == "bios-log" || name == "seabios-log" || name == "display" || name == "screenshot" ||
+         name == "accel" || name == "jit-buffer";
 }
 
 void parse_sink(const std::string& spelled, const std::string& value, SinkMode& mode, std::string& file) {
@@ -121,6 +122,17 @@ void apply(Options& o, const std::string& name, const std::string& spelled, cons
     o.trace = true;
   } else if (name == "stats") {
     o.stats = true;
+  } else if (name == "accel") {
+    // QEMU spells engines -accel NAME; tcg is QEMU's translator, so it selects ours too.
+    if (value == "jit" || value == "tcg") o.accel = Accel::Jit;
+    else if (value == "interp") o.accel = Accel::Interp;
+    else throw Error(fmt::format("{}: '{}' is not jit or interp", spelled, value));
+  } else if (name == "jit-buffer") {
+    const u64 bytes = parse_size(value);
+    if (bytes < (1ull << 20)) throw Error(fmt::format("{}: '{}' is less than 1 MiB", spelled, value));
+    o.jit_buffer_bytes = bytes;
+  } else if (name == "lockstep") {
+    o.lockstep = true;
   } else if (name == "h" || name == "help") {
     o.help = true;
   } else {
@@ -199,6 +211,9 @@ Runs an IA-32 PC guest in the pcjit interpreter.
                       memory reads and writes; exceptions and interrupts on their own lines
   --trace-file F      like --trace, into file F
   --max-insns N       stop after N retired instructions
+  -accel jit|interp   execution engine: the JIT (default on x86-64 hosts) or the interpreter
+  --jit-buffer SIZE   JIT code buffer (default 32M; translations are dropped when it fills)
+  --lockstep          run every translated block in the JIT and the interpreter and compare
   -debugcon MODE      port 0xE9 debug console: stdio (default), file:NAME, or none
   -machine bare|pc    bare (default): RAM, the images and the debug ports only;
                       pc: the i440FX PC board (PIC, PIT, CMOS, PCI, IDE, floppy, VGA, ...) that

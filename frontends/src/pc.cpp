@@ -3,6 +3,8 @@
 // hand-written image needs no set-up code.
 #include "frontend/pc.h"
 
+#include "jit/jit.h"
+
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
@@ -76,6 +78,13 @@ Pc::Pc(const Options& o)
   core::Machine& m = *machine_;
   auto cpu = std::make_unique<cpu::Cpu>(m);
   cpu_ = cpu.get();
+  if (o.accel == Accel::Jit && jit::host_supported())
+    cpu->set_translator(jit::make_translator(jit::JitOptions{o.jit_buffer_bytes}));
+  if (o.lockstep) {
+    if (!cpu->has_translator()) throw Error("--lockstep: needs -accel jit on an x86-64 host");
+    cpu->set_lockstep(true);
+  }
+  if (o.stats) cpu->set_count_events(true);
   m.set_processor(std::move(cpu));
   if (o.machine == MachineKind::Pc) {
     build_board(o);

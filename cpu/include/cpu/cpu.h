@@ -23,7 +23,24 @@ struct CpuStats {
   u64 smc_invalidations = 0;
   u64 exceptions = 0;
   u64 interrupts = 0;
+  // Translated code (-accel jit).
+  u64 jit_blocks = 0;          // blocks translated
+  u64 jit_code_bytes = 0;      // host code bytes emitted (total)
+  u64 jit_flushes = 0;         // code buffer filled up: every translation dropped
+  u64 jit_runs = 0;            // dispatcher -> translated code
+  u64 jit_entries = 0;         // translated block entries (dispatcher, chained and looked-up)
+  u64 jit_links = 0;           // direct exits patched to jump into their target
+  u64 jit_lookups = 0;         // indirect / cross-page exits continued through the jump cache
+  u64 jit_exit_ended = 0, jit_exit_fault = 0, jit_exit_halt = 0;
+  u64 jit_helper_calls = 0;    // instructions run by calling the interpreter's handler
+  u64 jit_slow_paths = 0;      // inline soft-MMU misses (the handler ran the access)
+  u64 jit_tlb_hits = 0;        // inline soft-MMU hits (counted only with --stats)
+  u64 jit_flag_stores = 0;     // guest flags written back from host EFLAGS (with --stats)
+  u64 jit_flag_loads = 0;      // guest flags loaded into host EFLAGS (with --stats)
+  u64 lockstep_blocks = 0;     // blocks compared against the interpreter (--lockstep)
 };
+
+class Translator;
 
 class Cpu final : public core::Processor {
  public:
@@ -44,6 +61,16 @@ class Cpu final : public core::Processor {
   void state_changed();
 
   void set_observer(ExecObserver* observer);
+  // Installs a translator (-accel jit); null returns to the interpreter alone. Drops every block.
+  void set_translator(std::unique_ptr<Translator> t);
+  bool has_translator() const;
+  // Lockstep mode: every translated block is run twice, in the JIT and in the interpreter from the
+  // same state, and compared; the first divergence stops the machine (StopKind::Error) with a
+  // report, which lockstep_error() also returns.
+  void set_lockstep(bool on);
+  const std::string& lockstep_error() const;
+  // Translated code may count events it would otherwise not (inline TLB hits, flag moves).
+  void set_count_events(bool on);
   // Connects the x87 FERR# output (legacy error reporting with CR0.NE=0): the board wires it to
   // IRQ13. Defined in fpu/x87_core.cpp.
   void set_ferr_sink(core::IrqSink* sink);

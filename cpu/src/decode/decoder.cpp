@@ -188,6 +188,13 @@ Exec decode_at(Context& c, u32 eip, FetchedInsn& out) {
   if (!h) return c.raise_ud();
   i.fn = h;
   i.row = row_index(row);
+  out.flags = InsnFlags{};
+  if (zi.cpu_flags) {
+    const ZydisAccessedFlags& af = *zi.cpu_flags;
+    out.flags.read = af.tested;
+    out.flags.written = af.modified | af.set_0 | af.set_1 | af.undefined;
+    out.flags.undefined = af.undefined;
+  }
   return Exec::Ok;
 }
 

@@ -7,6 +7,7 @@
 #include "../context.h"
 #include "../decode/decoder.h"
 #include "../decode/opcode_table.h"
+#include "cpu/translator.h"
 
 namespace pcjit::cpu {
 
@@ -19,12 +20,48 @@ BlockCache::BlockCache(Context& c) : c_(c), jump_cache_(1u << kJumpCacheBits) {
   c_.mem.add_map_observer(this);
 }
 
-BlockCache::~BlockCache() { c_.mem.set_code_observer(nullptr); }
+BlockCache::~BlockCache() {
+  c_.mem.set_code_observer(nullptr);
+  collect_garbage();
+  for (auto& [k, b] : by_key_) destroy(b);
+}
+
+BlockExit classify_exit(const Insn& last, bool ends_block) {
+  if (!ends_block) return BlockExit::Fallthrough;
+  if (last.map == 1) return (last.opcode & 0xF0) == 0x80 ? BlockExit::Conditional : BlockExit::System;
+  const u8 op = last.opcode;
+  if ((op & 0xF0) == 0x70 || (op >= 0xE0 && op <= 0xE3)) return BlockExit::Conditional;
+  if (op == 0xE9 || op == 0xEB) return BlockExit::Direct;
+  if (op == 0xE8) return BlockExit::Call;
+  if (op == 0xC2 || op == 0xC3) return BlockExit::Return;
+  if (op == 0xFF && (last.reg == 2 || last.reg == 4)) return BlockExit::Indirect;
+  return BlockExit::System;
+}
+
+Block* BlockCache::probe(u32 lin) const {
+  const JumpEntry& jc = jump_cache_[(lin ^ (lin >> kJumpCacheBits)) & ((1u << kJumpCacheBits) - 1)];
+  if (jc.gen == gen_ && jc.lin == lin && jc.mode == mode_of(c_)) return jc.block;
+  return nullptr;
+}
+
+void BlockCache::destroy(std::unique_ptr<Block>& b) {
+  if (b && b->jit && c_.jit) c_.jit->release(*b);
+  b.reset();
+}
+
+void BlockCache::collect_garbage() {
+  for (auto& b : graveyard_) destroy(b);
+  graveyard_.clear();
+}
 
 u32 BlockCache::mode_of(const Context& c) {
   const CpuState& s = c.s;
   return (s.seg[CS].attrs & attr::DB ? 1u : 0u) | (s.seg[SS].attrs & attr::DB ? 2u : 0u) |
-         (s.protected_mode() ? 4u : 0u) | (s.v86() ? 8u : 0u) | (u32{s.cpl} << 4);
+         (s.protected_mode() ? 4u : 0u) | (s.v86() ? 8u : 0u) | (u32{s.cpl} << 4) |
+         // Alignment checking changes what a memory access may do without a slow path, so
+         // translated code is built for one setting (CR0.AM/EFLAGS.AC/CPL change only in
+         // instructions that end a block).
+         (c.alignment_check ? 0x40u : 0u);
 }
 
 Block* BlockCache::lookup(u32 lin) {
@@ -55,6 +92,8 @@ Block* BlockCache::build(u32 lin, u32 mode) {
   blk->mode = mode;
   blk->phys2 = ~u64{0};
   u32 eip = c_.s.eip();
+  blk->entry_eip = eip;
+  blk->cs_base = c_.s.seg[CS].base;
   const u32 page_end = (lin | 0xFFF) + 1;
   FetchedInsn f;
   for (unsigned n = 0; n < kMaxInsns; ++n) {
@@ -67,6 +106,7 @@ Block* BlockCache::build(u32 lin, u32 mode) {
     }
     if (n == 0) blk->phys = f.phys;
     blk->insns.push_back(f.insn);
+    blk->flags.push_back(f.flags);
     c_.stats.insns_decoded++;
     u64 last_page = f.phys_last >> 12;
     if (last_page != (blk->phys >> 12)) {
@@ -80,6 +120,7 @@ Block* BlockCache::build(u32 lin, u32 mode) {
     if (row_at(f.insn.row).flags & row_flag::kEndsBlock) break;
     if (c_.single_step_mode) break;
   }
+  blk->exit = classify_exit(blk->insns.back(), row_at(blk->insns.back().row).flags & row_flag::kEndsBlock);
   // Register on the pages the block covers and mark them as code.
   auto track = [&](u64 start, u64 end) {
     u64 page = start & ~u64{0xFFF};
@@ -100,6 +141,7 @@ Block* BlockCache::build(u32 lin, u32 mode) {
 
 void BlockCache::retire(Block* b) {
   b->valid = false;
+  if (b->jit && c_.jit) c_.jit->unlink(*b);
   c_.block_dirty = true;
   flush_jump_cache();  // no live jump-cache entry may point at a block that will be freed
   auto unlink = [&](u64 page) {
@@ -147,6 +189,7 @@ void BlockCache::flush_jump_cache() { ++gen_; }
 void BlockCache::flush_all() {
   for (auto& [k, b] : by_key_) {
     b->valid = false;
+    if (b->jit && c_.jit) c_.jit->unlink(*b);
     graveyard_.push_back(std::move(b));
   }
   by_key_.clear();

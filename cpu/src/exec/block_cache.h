@@ -15,12 +15,25 @@
 #include <unordered_map>
 #include <vector>
 
+#include "../decode/decoder.h"
 #include "../insn.h"
 #include "core/phys_memory.h"
 
 namespace pcjit::cpu {
 
 class Context;
+class Translator;
+
+// How a block ends, known when it is built (the JIT chains on it; stats count it).
+enum class BlockExit : u8 {
+  Fallthrough,  // page end or length cap: the next instruction starts the next block
+  Direct,       // JMP rel
+  Conditional,  // Jcc, LOOPcc, JCXZ: two direct edges
+  Call,         // CALL rel: a direct edge after a push
+  Return,       // RET / RET imm: target from the stack
+  Indirect,     // JMP/CALL r/m
+  System,       // anything else that ends a block (far transfers, mode/IF/SS changes, I/O, HLT)
+};
 
 struct Block {
   u64 phys = 0;        // physical address of the first byte
@@ -28,8 +41,20 @@ struct Block {
   u64 phys2 = 0;       // page of the tail when the last instruction crosses a page (else ~0)
   u32 mode = 0;
   bool valid = true;
+  BlockExit exit = BlockExit::Fallthrough;
+  // The entry it was built for. The block (keyed by physical address) serves every linear alias;
+  // a translation embeds EIPs and linear addresses, so it runs only when CS.base and EIP match
+  // these (the dispatcher checks; chained entries are same-page by construction, see DESIGN.md).
+  u32 entry_eip = 0;
+  u32 cs_base = 0;
+  u32 execs = 0;                  // times the dispatcher ran it (translation threshold)
+  void* jit = nullptr;            // the translator's record (null: not translated)
+  const void* host_entry = nullptr;
   std::vector<Insn> insns;
+  std::vector<InsnFlags> flags;   // per instruction, parallel to insns
 };
+
+BlockExit classify_exit(const Insn& last, bool ends_block);
 
 class BlockCache final : public core::CodeWriteObserver, public core::MapObserver {
  public:
@@ -41,9 +66,12 @@ class BlockCache final : public core::CodeWriteObserver, public core::MapObserve
   // Returns the block for the current CS:EIP, building it if needed; nullptr with an exception
   // pending if the first instruction cannot be fetched or decoded.
   Block* lookup(u32 lin);
+  // The jump-cache entry for lin in the current mode, without building or walking (null on a
+  // miss). Translated code uses it to continue across indirect and cross-page transfers.
+  Block* probe(u32 lin) const;
   void flush_jump_cache();
   void flush_all();
-  void collect_garbage() { graveyard_.clear(); }
+  void collect_garbage();
   std::size_t size() const { return by_key_.size(); }
 
   // Debug checker (STYLE rule 6): empty if the cache is consistent, else the first violation.
@@ -55,6 +83,7 @@ class BlockCache final : public core::CodeWriteObserver, public core::MapObserve
  private:
   Block* build(u32 lin, u32 mode);
   void retire(Block* b);
+  void destroy(std::unique_ptr<Block>& b);
   static u64 key(u64 phys, u32 mode) { return (phys << 16) ^ mode; }
 
   Context& c_;

@@ -1,16 +1,24 @@
-// The dispatcher: poll interrupts at block boundaries, find the block for CS:EIP, run its
-// instructions through their handlers, and turn handler results into EIP updates, block exits
-// and exception delivery.
+// The dispatcher: poll interrupts at block boundaries, find the block for CS:EIP, run it through
+// the interpreter or its translation (-accel jit), and turn the results into EIP updates, block
+// exits and exception delivery. Both engines retire the same instructions at the same block
+// boundaries: a translated run enters a block only when the whole block fits in the budget, and
+// every translated block entry tests the exit word, which is nonzero whenever this loop would do
+// something at that boundary (a stop or exit request, an interrupt that may be taken).
 //
 // Single-step mode (observer installed, EFLAGS.TF, DR7 execute breakpoints) builds one-instruction
 // blocks so every instruction boundary is visible.
 #include "../context.h"
 #include "block_cache.h"
+#include "cpu/translator.h"
 #include "run_loop.h"
 
 namespace pcjit::cpu {
 
 namespace {
+
+// A block is translated on its second dispatch: most firmware code runs once, and translating it
+// costs more than interpreting it (see docs/DESIGN.md, "When to translate").
+constexpr u32 kTranslateAfter = 2;
 
 bool debug_exec_breakpoint(Context& c, u32 lin) {
   const u64 dr7 = c.s.dr[7];
@@ -55,14 +63,94 @@ static bool poll_interrupt(Context& c) {
   return true;
 }
 
+u64 interpret_block(Context& c, const Block& b, u64 limit, bool one, bool* faulted) {
+  CpuState& s = c.s;
+  c.block_dirty = false;
+  const Insn* insn = b.insns.data();
+  const Insn* end = insn + b.insns.size();
+  if (one) end = insn + 1;
+  if (u64(end - insn) > limit) end = insn + limit;
+  u64 n = 0;
+  *faulted = false;
+  // Neither can change inside a block: CS.D changes only through far transfers (which end the
+  // block) and the observer only between runs. Hoisting them keeps the per-instruction path to
+  // the handler call, the EIP update and one flag test.
+  const u32 ip_mask = c.code32() ? 0xFFFFFFFFu : 0xFFFFu;
+  const bool observed = c.observer != nullptr;
+  for (; insn != end; ++insn) {
+    if (observed) [[unlikely]] report_before(c, *insn);
+    Exec e = insn->fn(c, *insn);
+    if (e == Exec::Ok) [[likely]] {
+      s.rip = (s.rip + insn->len) & ip_mask;
+      ++n;
+      if (observed) [[unlikely]] c.observer->after_insn(s);
+      if (c.block_dirty) [[unlikely]] break;
+      continue;
+    }
+    if (e == Exec::Fault) {
+      *faulted = true;
+      break;
+    }
+    ++n;
+    if (observed) [[unlikely]] c.observer->after_insn(s);
+    if (e == Exec::Halt) s.halted = true;
+    break;
+  }
+  return n;
+}
+
+namespace {
+
+// Translated code may run only where a block boundary needs nothing of the dispatcher but the
+// exit-word test: no single-stepping (observer, TF, DR7 execute breakpoints), no data breakpoints
+// (they live on the slow path), no interrupt shadow (the next instruction runs alone).
+bool jit_allowed(const Context& c) {
+  return !c.single_step_mode && !c.data_watch && !c.s.irq_shadow && !(c.s.eflags & flag::TF);
+}
+
+// Runs translated code from b; returns the instructions it retired.
+u64 run_translated(Context& c, Block& b, u64 limit, bool* faulted) {
+  core::VirtualClock& clock = c.machine.clock();
+  c.budget = static_cast<i64>(limit);
+  c.jit_budget_start = c.budget;
+  c.jit_clock_base = clock.retired();
+  c.link_src = nullptr;
+  c.block_dirty = false;
+  c.stats.jit_runs++;
+  const JitExit why = c.jit->run(c, b);
+  const u64 n = static_cast<u64>(c.jit_budget_start - c.budget);
+  c.stats.jit_entries += c.counters[hot_counter::kEntries];
+  c.stats.jit_tlb_hits += c.counters[hot_counter::kTlbHits];
+  c.stats.jit_flag_stores += c.counters[hot_counter::kFlagStores];
+  c.stats.jit_flag_loads += c.counters[hot_counter::kFlagLoads];
+  for (u64& k : c.counters) k = 0;
+  // Helpers may have brought the clock forward already (to the start of the block they ran in).
+  const u64 want = c.jit_clock_base + n;
+  if (want > clock.retired()) clock.retire(want - clock.retired());
+  *faulted = why == JitExit::Fault;
+  if (why == JitExit::Fault) c.stats.jit_exit_fault++;
+  else if (why == JitExit::Halt) c.stats.jit_exit_halt++;
+  else c.stats.jit_exit_ended++;
+  if (why == JitExit::Halt) c.s.halted = true;
+  return n;
+}
+
+}  // namespace
+
 core::ProcessorExit run_cpu(Context& c, u64 max_insns) {
   CpuState& s = c.s;
   core::VirtualClock& clock = c.machine.clock();
+  core::InterruptController* pic = c.machine.interrupt_controller();
   u64 done = 0;
-  c.exit_requested = false;
+  c.exit_word &= ~exit_bit::kRequest;
   while (done < max_insns) {
-    if (c.exit_requested || c.machine.stop_requested()) return core::ProcessorExit::Stopped;
+    if ((c.exit_word & exit_bit::kRequest) || c.machine.stop_requested()) return core::ProcessorExit::Stopped;
     poll_interrupt(c);
+    // The exit word's interrupt bit stays set only while an interrupt could still be taken at a
+    // later boundary without the dispatcher seeing a change first (IF=1; an instruction that sets
+    // IF ends its block, so the dispatcher re-evaluates then).
+    if (pic && (s.eflags & flag::IF) && pic->intr_pending()) c.exit_word |= exit_bit::kInterrupt;
+    else c.exit_word &= ~exit_bit::kInterrupt;
     if (s.halted) return core::ProcessorExit::Halted;
     if (c.machine.stop_requested()) return core::ProcessorExit::Stopped;
 
@@ -73,50 +161,44 @@ core::ProcessorExit run_cpu(Context& c, u64 max_insns) {
       continue;
     }
     s.eflags &= ~flag::RF;
+    if (c.jit && c.jit->full()) {
+      c.blocks->flush_all();
+      c.stats.jit_flushes++;
+      c.link_src = nullptr;
+    }
     Block* b = c.blocks->lookup(lin);
     if (!b) {
+      c.link_src = nullptr;
       c.deliver_pending_exception();
       continue;
     }
-    c.block_dirty = false;
     const bool shadow = s.irq_shadow;
     const bool trap = s.eflags & flag::TF;
-    const Insn* insn = b->insns.data();
-    const Insn* end = insn + b->insns.size();
-    if (shadow || trap) end = insn + 1;
-    if (u64(end - insn) > max_insns - done) end = insn + (max_insns - done);
     u64 n = 0;
     bool faulted = false;
-    // Neither can change inside a block: CS.D changes only through far transfers (which end the
-    // block) and the observer only between runs. Hoisting them keeps the per-instruction path to
-    // the handler call, the EIP update and one flag test.
-    const u32 ip_mask = c.code32() ? 0xFFFFFFFFu : 0xFFFFu;
-    const bool observed = c.observer != nullptr;
-    for (; insn != end; ++insn) {
-      if (observed) [[unlikely]] report_before(c, *insn);
-      Exec e = insn->fn(c, *insn);
-      if (e == Exec::Ok) [[likely]] {
-        s.rip = (s.rip + insn->len) & ip_mask;
-        ++n;
-        if (observed) [[unlikely]] c.observer->after_insn(s);
-        if (c.block_dirty) [[unlikely]] {
-          ++insn;
-          break;
+    const bool entry_matches = b->entry_eip == s.eip() && b->cs_base == s.seg[CS].base;
+    if (c.jit && entry_matches && jit_allowed(c) && b->insns.size() <= max_insns - done) {
+      if (!b->jit && ++b->execs >= kTranslateAfter) c.jit->translate(c, *b);
+      if (b->jit && c.link_src) c.jit->link(c, *b);
+    }
+    c.link_src = nullptr;
+    if (b->jit && entry_matches && jit_allowed(c) && b->insns.size() <= max_insns - done) {
+      if (c.lockstep) {
+        bool ok = true;
+        n = lockstep_block(c, *b, max_insns - done, &faulted, &ok);
+        if (!ok) {
+          c.machine.request_stop(core::StopKind::Error, 1, c.lockstep_error);
+          return core::ProcessorExit::Stopped;
         }
-        continue;
+        clock.retire(n);
+      } else {
+        n = run_translated(c, *b, max_insns - done, &faulted);
       }
-      if (e == Exec::Fault) {
-        faulted = true;
-        break;
-      }
-      ++n;
-      if (observed) [[unlikely]] c.observer->after_insn(s);
-      if (e == Exec::Halt) s.halted = true;
-      ++insn;
-      break;
+    } else {
+      n = interpret_block(c, *b, max_insns - done, shadow || trap, &faulted);
+      clock.retire(n);
     }
     done += n;
-    clock.retire(n);
     if (shadow && n) s.irq_shadow = false;
     if (faulted) {
       c.db_hits = 0;  // the instruction did not complete: its data breakpoints do not fire

@@ -4,6 +4,7 @@
 // The walk sets A (and D on writes) before the access completes; an entry is put into the TLB
 // only for the access kind that was checked, so later hits need no check at all.
 #include "../context.h"
+#include "../exec/lockstep.h"
 
 namespace pcjit::cpu {
 
@@ -115,6 +116,7 @@ void Context::store_slow(const MemRef& r, u64 v) {
 }
 
 void Context::report(const MemRef& r, bool write, u64 v) {
+  if (store_log && write) store_log->record(r);
   observer->on_mem(MemAccess{r.lin, r.phys0, r.size, write, v});
 }
 

@@ -18,6 +18,10 @@ using SinkMode = DebugconMode;
 // pc: the QEMU-style i440FX PC (devices::PcBoard) that boots SeaBIOS from disks.
 enum class MachineKind : u8 { Bare, Pc };
 
+// -accel jit (translate blocks to host code; the default where the host is x86-64) or
+// -accel interp (the interpreter alone, the reference semantics).
+enum class Accel : u8 { Jit, Interp };
+
 struct Options {
   std::string bios;                  // -bios FILE: firmware mapped below 4 GiB (and at 0xF0000)
   std::string flat;                  // positional FLAT_BINARY, started in real mode
@@ -42,6 +46,9 @@ struct Options {
   std::string screenshot;            // --screenshot F.png: the VGA screen as PNG at the end
   bool nographic = false;            // -nographic: no display, COM1 on stdio (unless -serial)
   bool help = false;                 // -h / --help
+  Accel accel = Accel::Jit;          // -accel jit|interp (interp where the JIT cannot run)
+  u64 jit_buffer_bytes = 32ull << 20;  // --jit-buffer SIZE: code buffer (dropped wholesale when full)
+  bool lockstep = false;             // --lockstep: check every translated block against the interpreter
 };
 
 // Highest RAM address a flat binary may reach: the end of conventional memory, so the image

@@ -1,0 +1,188 @@
+// Lockstep differential testing of the JIT against the interpreter (--lockstep).
+//
+// For one translated block: snapshot the CPU state, run the translation alone (no chaining: the
+// translator does not link or continue in lockstep mode), record the result and every byte it
+// stored, undo those stores, restore the snapshot, run the same block in the interpreter, and
+// compare registers, EFLAGS (minus the flags the executed instructions leave undefined, from the
+// decoder's per-instruction masks), segment and control state, the pending exception, the number
+// of retired instructions and the final value of every stored byte. The machine continues from
+// the interpreter's result, so the reference semantics drive the run.
+//
+// Blocks holding port I/O are run in the interpreter only: a port access has side effects that
+// cannot be undone. Device memory (MMIO) stores are compared as a sequence but run twice.
+#include "lockstep.h"
+
+#include <algorithm>
+#include <fmt/format.h>
+#include <map>
+
+#include "../decode/opcode_table.h"
+#include "block_cache.h"
+#include "cpu/translator.h"
+#include "run_loop.h"
+
+namespace pcjit::cpu {
+
+void StoreLog::record(const MemRef& r) {
+  for (unsigned k = 0; k < r.size; ++k) {
+    u8* host = nullptr;
+    u64 phys = 0;
+    if (r.host) {
+      host = r.host + k;
+    } else {
+      phys = (r.split && k >= r.split) ? r.phys1 + (k - r.split) : r.phys0 + k;
+      const core::PageSlot& slot = c_.mem.page_slot(phys);
+      if (slot.whost && slot.kind == core::PageKind::Ram) host = slot.whost + (phys & 0xFFF);
+    }
+    if (host) bytes_.push_back(Byte{host, *host});
+    else dev_.push_back(DeviceWrite{phys, 1});
+  }
+}
+
+void StoreLog::record_host(u8* host, unsigned size) {
+  for (unsigned k = 0; k < size; ++k) bytes_.push_back(Byte{host + k, host[k]});
+}
+
+void StoreLog::undo() {
+  for (auto it = bytes_.rbegin(); it != bytes_.rend(); ++it) *it->host = it->old;
+  clear();
+}
+
+std::string diff_states(const CpuState& a, const CpuState& b, u32 flag_mask) {
+  static const char* const kGpr[] = {"eax", "ecx", "edx", "ebx", "esp", "ebp", "esi", "edi"};
+  static const char* const kSeg[] = {"es", "cs", "ss", "ds", "fs", "gs"};
+  std::string out;
+  auto note = [&](std::string_view name, u64 x, u64 y) {
+    if (x != y) out += fmt::format(" {}: jit {:#x} interp {:#x};", name, x, y);
+  };
+  for (unsigned r = 0; r < 8; ++r) note(kGpr[r], a.reg32(r), b.reg32(r));
+  note("eip", a.eip(), b.eip());
+  note("eflags", a.eflags & flag_mask, b.eflags & flag_mask);
+  for (unsigned k = 0; k < kSegCount; ++k) {
+    note(fmt::format("{}.sel", kSeg[k]), a.seg[k].selector, b.seg[k].selector);
+    note(fmt::format("{}.base", kSeg[k]), a.seg[k].base, b.seg[k].base);
+    note(fmt::format("{}.limit", kSeg[k]), a.seg[k].limit, b.seg[k].limit);
+  }
+  note("cpl", a.cpl, b.cpl);
+  note("halted", a.halted, b.halted);
+  note("irq_shadow", a.irq_shadow, b.irq_shadow);
+  note("cr0", a.cr0, b.cr0);
+  note("cr2", a.cr2, b.cr2);
+  note("cr3", a.cr3, b.cr3);
+  note("cr4", a.cr4, b.cr4);
+  note("fpu.cw", a.fpu.cw, b.fpu.cw);
+  note("fpu.sw", a.fpu.sw, b.fpu.sw);
+  for (unsigned k = 0; k < 8; ++k) {
+    note(fmt::format("st.r{}.mant", k), a.fpu.r[k].mant, b.fpu.r[k].mant);
+    note(fmt::format("xmm{}.lo", k), a.xmm[k][0], b.xmm[k][0]);
+    note(fmt::format("xmm{}.hi", k), a.xmm[k][1], b.xmm[k][1]);
+  }
+  note("mxcsr", a.mxcsr, b.mxcsr);
+  return out;
+}
+
+namespace {
+
+bool has_port_io(const Block& b) {
+  for (const Insn& i : b.insns) {
+    if (i.map != 0) continue;
+    const u8 op = i.opcode;
+    if ((op >= 0xE4 && op <= 0xE7) || (op >= 0xEC && op <= 0xEF) || (op >= 0x6C && op <= 0x6F)) return true;
+  }
+  return false;
+}
+
+// EFLAGS bits that are defined after the first n instructions of b ran (SDM: each instruction's
+// "Flags Affected"; the decoder's masks carry them).
+u32 defined_flags(const Block& b, u64 n) {
+  u32 undefined = 0;
+  for (u64 k = 0; k < n && k < b.flags.size(); ++k)
+    undefined = (undefined & ~b.flags[k].written) | b.flags[k].undefined;
+  return ~undefined;
+}
+
+std::map<u8*, u8> final_bytes(const StoreLog& log) {
+  std::map<u8*, u8> out;
+  for (const StoreLog::Byte& x : log.bytes()) out[x.host] = *x.host;
+  return out;
+}
+
+}  // namespace
+
+u64 lockstep_block(Context& c, Block& b, u64 limit, bool* faulted, bool* ok) {
+  *ok = true;
+  if (has_port_io(b)) return interpret_block(c, b, limit, false, faulted);
+  core::VirtualClock& clock = c.machine.clock();
+  const u64 clock0 = clock.retired();
+  const CpuState before = c.s;
+  StoreLog log(c);
+  ExecObserver* const saved_observer = c.observer;
+  c.observer = &log;
+  c.store_log = &log;
+
+  // 1. The translation.
+  c.budget = static_cast<i64>(limit);
+  c.jit_budget_start = c.budget;
+  c.jit_clock_base = clock0;
+  c.link_src = nullptr;
+  c.block_dirty = false;
+  const JitExit why = c.jit->run(c, b);
+  const u64 n_jit = static_cast<u64>(c.jit_budget_start - c.budget);
+  const CpuState after_jit = c.s;
+  const PendingException exc_jit = c.exc;
+  const std::map<u8*, u8> mem_jit = final_bytes(log);
+  const auto dev_jit = log.device_writes();
+
+  // 2. Back to the snapshot, then the interpreter.
+  log.undo();
+  c.s = before;
+  c.exc = PendingException{};
+  // The clock as the interpreter sees it at this block's start (helpers may have moved it).
+  const u64 clock_jit = clock.retired();
+  (void)clock_jit;
+  bool faulted_ref = false;
+  const u64 n_ref = interpret_block(c, b, limit, false, &faulted_ref);
+  const std::map<u8*, u8> mem_ref = final_bytes(log);
+  c.observer = saved_observer;
+  c.store_log = nullptr;
+  c.update_mode_flags();
+  c.stats.lockstep_blocks++;
+
+  std::string diff;
+  if (n_jit != n_ref) diff += fmt::format(" retired: jit {} interp {};", n_jit, n_ref);
+  const bool faulted_jit = why == JitExit::Fault;
+  if (faulted_jit != faulted_ref) diff += fmt::format(" fault: jit {} interp {};", faulted_jit, faulted_ref);
+  if (faulted_jit && faulted_ref && (exc_jit.vector != c.exc.vector || exc_jit.error != c.exc.error))
+    diff += fmt::format(" exception: jit {}({:#x}) interp {}({:#x});", exc_jit.vector, exc_jit.error,
+                        c.exc.vector, c.exc.error);
+  diff += diff_states(after_jit, c.s, defined_flags(b, std::min(n_jit, n_ref)) | ~flag::kArith);
+  if (mem_jit != mem_ref) {
+    for (const auto& [p, v] : mem_ref) {
+      auto it = mem_jit.find(p);
+      if (it == mem_jit.end() || it->second != v) {
+        diff += fmt::format(" memory: the interpreter stored {:#04x} where the JIT {};", v,
+                            it == mem_jit.end() ? std::string("stored nothing") : fmt::format("stored {:#04x}", it->second));
+        break;
+      }
+    }
+    if (mem_jit.size() != mem_ref.size())
+      diff += fmt::format(" stores: jit {} bytes interp {} bytes;", mem_jit.size(), mem_ref.size());
+  }
+  if (dev_jit != log.device_writes()) diff += " device-memory stores differ;";
+  if (!diff.empty()) {
+    std::string listing;
+    u32 eip = b.entry_eip;
+    for (std::size_t k = 0; k < b.insns.size(); ++k) {
+      listing += fmt::format("\n    [{}] {:#010x} {}", k, eip, row_at(b.insns[k].row).name);
+      eip += b.insns[k].len;
+    }
+    c.lockstep_error = fmt::format("lockstep: block at phys {:#x} (cs.base {:#x} eip {:#x}, {} insns) diverges"
+                                   " after {} retired:{}\n  block:{}",
+                                   b.phys, b.cs_base, b.entry_eip, b.insns.size(), n_ref, diff, listing);
+    *ok = false;
+  }
+  *faulted = faulted_ref;
+  return n_ref;
+}
+
+}  // namespace pcjit::cpu

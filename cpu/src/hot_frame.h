@@ -1,0 +1,64 @@
+// HotFrame: the part of the CPU that translated code reads and writes, with a fixed layout.
+//
+// Generated code addresses everything through one base register pointing at a HotFrame, so the
+// struct is standard-layout and every field the JIT touches is pinned below with
+// static_assert(offsetof(...)). Context (the interpreter's view) derives from it, so handlers keep
+// writing `c.s`, `c.tlb`, `c.exc` and the JIT sees the same bytes.
+//
+// The exit word is the one value a translated block tests at its entry: it is nonzero whenever the
+// interpreter's dispatcher would do something at that block boundary other than run the next
+// block (an exit or stop was requested, or an interrupt may be deliverable). See run_loop.cpp.
+#pragma once
+#include <cstddef>
+#include <type_traits>
+
+#include "cpu/state.h"
+#include "tlb.h"
+
+namespace pcjit::cpu {
+
+struct PendingException {
+  bool pending = false;
+  u8 vector = 0;
+  bool has_error = false;
+  u32 error = 0;
+};
+
+namespace exit_bit {
+constexpr u32 kRequest = 1;    // request_exit(): machine stop, earlier deadline, reset
+constexpr u32 kInterrupt = 2;  // the interrupt controller raised INTR (interrupt_changed())
+}  // namespace exit_bit
+
+struct HotFrame {
+  CpuState s;
+  Tlb tlb;
+  PendingException exc;
+  u32 exit_word = 0;         // exit_bit::*; tested at every translated block entry
+  bool block_dirty = false;  // the running block was invalidated by a write
+  u8 pad0_[3] = {};
+  i64 budget = 0;            // instructions translated code may still retire in this run
+  // A translated block's unlinked direct exit leaves these for the dispatcher, which links the
+  // exit to its target once that is translated (see jit/src/links.cpp).
+  void* link_src = nullptr;
+  u32 link_exit = 0;
+  u32 pad1_ = 0;
+  u64 scratch[4] = {};        // spill slots for generated code
+  u64 counters[4] = {};       // hot_counter::*, incremented by generated code
+};
+
+namespace hot_counter {
+constexpr unsigned kEntries = 0, kTlbHits = 1, kFlagStores = 2, kFlagLoads = 3;
+}
+
+static_assert(std::is_standard_layout_v<HotFrame>, "generated code addresses HotFrame by offset");
+static_assert(offsetof(HotFrame, s) == 0);
+static_assert(offsetof(CpuState, gpr) == 0);
+static_assert(offsetof(CpuState, rip) == 128);
+static_assert(offsetof(CpuState, eflags) == 136);
+static_assert(offsetof(Segment, base) == 4 && offsetof(Segment, limit) == 8 &&
+              offsetof(Segment, lo) == 12 && offsetof(Segment, hi) == 16 &&
+              offsetof(Segment, readable) == 20 && offsetof(Segment, writable) == 21);
+static_assert(offsetof(TlbEntry, tag) == 0 && offsetof(TlbEntry, addend) == 8 && sizeof(TlbEntry) == 16);
+static_assert(offsetof(Tlb, e) == 0);
+
+}  // namespace pcjit::cpu

@@ -1,0 +1,188 @@
+// Native ALU instructions: ADD OR ADC SBB AND SUB XOR CMP TEST (00-3D, 80-85, A8/A9, F6/F7 /0),
+// INC/DEC (40-4F, FE/FF /0 /1), NOT/NEG (F6/F7 /2 /3), shifts and rotates (C0/C1, D0-D3),
+// IMUL (0F AF, 69, 6B). Guest and host share these instructions exactly, flags included, so each
+// is the same host instruction on the guest register's memory slot or on the host address the
+// inline soft-MMU produced, e.g. `add Ev,Gv` with a register destination:
+//   mov r9d, [rbx+gpr(reg)] ; add [rbx+gpr(rm)], r9d
+// and with a memory destination:
+//   <mem_begin Write> ; mov r9d, [rbx+gpr(reg)] ; add [rsi], r9d ; <mem_end>
+// The flags the host instruction produces are the guest's (FlagsAt::Host afterwards). LOCK needs
+// nothing: the guest has one CPU and no other agent writes guest memory during an instruction.
+#include "frame_layout.h"
+#include "native_rows.h"
+
+namespace pcjit::jit {
+namespace {
+
+using asmjit::imm;
+using asmjit::InstId;
+using FlagUse = Emitter::FlagUse;
+namespace inst = x86::Inst;
+
+constexpr InstId kAluInst[9] = {inst::kIdAdd, inst::kIdOr, inst::kIdAdc, inst::kIdSbb, inst::kIdAnd,
+                                inst::kIdSub, inst::kIdXor, inst::kIdCmp, inst::kIdTest};
+constexpr unsigned kTest = 8;
+
+bool writes_result(unsigned op) { return op != 7 && op != kTest; }
+FlagUse alu_flag_use(unsigned op) { return (op == 2 || op == 3) ? FlagUse::Reads : FlagUse::WritesAll; }
+
+asmjit::Imm sized_imm(u32 v, unsigned size) {
+  if (size == 1) return imm(static_cast<i8>(v));
+  if (size == 2) return imm(static_cast<i16>(v));
+  return imm(static_cast<i32>(v));
+}
+x86::Mem host_mem(unsigned size) { return x86::ptr(x86::rsi, 0, size); }
+unsigned size_of(const Insn& i, bool byte) { return byte ? 1 : i.opsz; }
+
+enum class Form : u8 { EG, GE, AI, EI };
+
+// op = 0..7 (the opcode's bits 5:3), or kTest.
+bool alu(Emitter& e, const Insn& i, unsigned op, Form form, unsigned size) {
+  auto& a = e.a;
+  const InstId id = kAluInst[op];
+  const FlagUse use = alu_flag_use(op);
+  if (form == Form::AI) {
+    if (use == FlagUse::Reads) e.flags_to_host();
+    a.emit(id, Emitter::greg(cpu::EAX, size), sized_imm(i.imm, size));
+  } else if (!i.mem()) {
+    if (use == FlagUse::Reads) e.flags_to_host();
+    const x86::Mem rm = Emitter::greg(i.rm, size), reg = Emitter::greg(i.reg, size);
+    if (form == Form::EI) {
+      a.emit(id, rm, sized_imm(i.imm, size));
+    } else {
+      a.mov(Emitter::val(size), form == Form::EG ? reg : rm);
+      a.emit(id, form == Form::EG ? rm : reg, Emitter::val(size));
+    }
+  } else {
+    const bool dst_mem = form != Form::GE;
+    const Access acc = dst_mem && writes_result(op) ? Access::Write : Access::Read;
+    Emitter::MemOp m = e.mem_begin(acc, size, use);
+    if (form == Form::EI) {
+      a.emit(id, host_mem(size), sized_imm(i.imm, size));
+    } else if (form == Form::EG) {
+      a.mov(Emitter::val(size), Emitter::greg(i.reg, size));
+      a.emit(id, host_mem(size), Emitter::val(size));
+    } else {
+      a.mov(Emitter::val(size), host_mem(size));
+      a.emit(id, Emitter::greg(i.reg, size), Emitter::val(size));
+    }
+    e.mem_end(m);
+  }
+  e.flags_set_by_host();
+  return true;
+}
+
+// 00-3D: the opcode carries the operation (bits 5:3) and the form (bits 2:0).
+bool alu_block(Emitter& e, const Insn& i) {
+  const unsigned op = (i.opcode >> 3) & 7, f = i.opcode & 7;
+  static constexpr Form kForm[6] = {Form::EG, Form::EG, Form::GE, Form::GE, Form::AI, Form::AI};
+  return alu(e, i, op, kForm[f], size_of(i, (f & 1) == 0));
+}
+// 80-83: group 1, operation in ModRM.reg; 80/82 byte.
+bool alu_group1(Emitter& e, const Insn& i) { return alu(e, i, i.reg, Form::EI, size_of(i, (i.opcode & 1) == 0)); }
+bool test_eg(Emitter& e, const Insn& i) { return alu(e, i, kTest, Form::EG, size_of(i, i.opcode == 0x84)); }
+bool test_ai(Emitter& e, const Insn& i) { return alu(e, i, kTest, Form::AI, size_of(i, i.opcode == 0xA8)); }
+bool test_ei(Emitter& e, const Insn& i) { return alu(e, i, kTest, Form::EI, size_of(i, i.opcode == 0xF6)); }
+
+// One-operand forms on E (or on the register in the opcode for 40-4F): INC DEC NOT NEG.
+bool unary(Emitter& e, const Insn& i, InstId id, FlagUse use, unsigned size, unsigned reg) {
+  auto& a = e.a;
+  if (!i.mem()) {
+    if (use == FlagUse::Reads) e.flags_to_host();
+    a.emit(id, Emitter::greg(reg, size));
+  } else {
+    Emitter::MemOp m = e.mem_begin(Access::Write, size, use);
+    a.emit(id, host_mem(size));
+    e.mem_end(m);
+  }
+  if (use != FlagUse::None) e.flags_set_by_host();
+  return true;
+}
+bool inc_dec_reg(Emitter& e, const Insn& i) {
+  return unary(e, i, i.opcode < 0x48 ? inst::kIdInc : inst::kIdDec, FlagUse::Reads, i.opsz, i.opcode & 7);
+}
+bool inc_dec_e(Emitter& e, const Insn& i) {
+  return unary(e, i, i.reg == 0 ? inst::kIdInc : inst::kIdDec, FlagUse::Reads, size_of(i, i.opcode == 0xFE), i.rm);
+}
+bool not_neg(Emitter& e, const Insn& i) {
+  const bool neg = i.reg == 3;
+  return unary(e, i, neg ? inst::kIdNeg : inst::kIdNot, neg ? FlagUse::WritesAll : FlagUse::None,
+               size_of(i, i.opcode == 0xF6), i.rm);
+}
+
+// C0/C1 Ib, D0/D1 (by 1), D2/D3 (by CL). The host masks the count and leaves the flags alone for
+// a zero count exactly as the guest does, so the guest flags must be in host EFLAGS first.
+constexpr InstId kShiftInst[8] = {inst::kIdRol, inst::kIdRor, inst::kIdRcl, inst::kIdRcr,
+                                  inst::kIdShl, inst::kIdShr, inst::kIdShl, inst::kIdSar};
+bool shift(Emitter& e, const Insn& i) {
+  auto& a = e.a;
+  const unsigned size = size_of(i, (i.opcode & 1) == 0);
+  const InstId id = kShiftInst[i.reg & 7];
+  const bool by_cl = i.opcode >= 0xD2;
+  const bool by_one = i.opcode == 0xD0 || i.opcode == 0xD1;
+  auto emit_op = [&](const x86::Mem& dst) {
+    if (by_cl) {
+      a.mov(x86::cl, Emitter::greg(cpu::ECX, 1));
+      a.emit(id, dst, x86::cl);
+    } else {
+      a.emit(id, dst, imm(by_one ? 1 : static_cast<u8>(i.imm)));
+    }
+  };
+  if (!i.mem()) {
+    e.flags_to_host();
+    emit_op(Emitter::greg(i.rm, size));
+  } else {
+    Emitter::MemOp m = e.mem_begin(Access::Write, size, FlagUse::Reads);
+    emit_op(host_mem(size));
+    e.mem_end(m);
+  }
+  e.flags_set_by_host();
+  return true;
+}
+
+// 0F AF: IMUL Gv,Ev; 69: IMUL Gv,Ev,Iz; 6B: IMUL Gv,Ev,Ib (sign-extended by the decoder).
+bool imul(Emitter& e, const Insn& i) {
+  auto& a = e.a;
+  const unsigned size = i.opsz;
+  const x86::Gp r = Emitter::val(size);
+  const bool three = i.map == 0;
+  auto emit_op = [&](const x86::Mem& src) {
+    if (three) {
+      a.emit(inst::kIdImul, r, src, sized_imm(i.imm, size));
+    } else {
+      a.mov(r, Emitter::greg(i.reg, size));
+      a.imul(r, src);
+    }
+    a.mov(Emitter::greg(i.reg, size), r);
+  };
+  if (!i.mem()) {
+    emit_op(Emitter::greg(i.rm, size));
+  } else {
+    Emitter::MemOp m = e.mem_begin(Access::Read, size, FlagUse::WritesAll);
+    emit_op(host_mem(size));
+    e.mem_end(m);
+  }
+  e.flags_set_by_host();
+  return true;
+}
+
+constexpr NativeRow kRows[] = {
+    {0, 0x00, 6, -1, alu_block}, {0, 0x08, 6, -1, alu_block}, {0, 0x10, 6, -1, alu_block},
+    {0, 0x18, 6, -1, alu_block}, {0, 0x20, 6, -1, alu_block}, {0, 0x28, 6, -1, alu_block},
+    {0, 0x30, 6, -1, alu_block}, {0, 0x38, 6, -1, alu_block},
+    {0, 0x80, 4, -1, alu_group1},
+    {0, 0x84, 2, -1, test_eg},   {0, 0xA8, 2, -1, test_ai},
+    {0, 0xF6, 2, 0, test_ei},    {0, 0xF6, 2, 1, test_ei},
+    {0, 0xF6, 2, 2, not_neg},    {0, 0xF6, 2, 3, not_neg},
+    {0, 0x40, 16, -1, inc_dec_reg},
+    {0, 0xFE, 1, 0, inc_dec_e},  {0, 0xFE, 1, 1, inc_dec_e},
+    {0, 0xFF, 1, 0, inc_dec_e},  {0, 0xFF, 1, 1, inc_dec_e},
+    {0, 0xC0, 2, -1, shift},     {0, 0xD0, 4, -1, shift},
+    {1, 0xAF, 1, -1, imul},      {0, 0x69, 1, -1, imul},     {0, 0x6B, 1, -1, imul},
+};
+
+}  // namespace
+
+std::span<const NativeRow> alu_native_rows() { return kRows; }
+
+}  // namespace pcjit::jit

@@ -1,0 +1,133 @@
+// The inline soft-MMU: the same checks as Context::seg_linear() and map_linear()'s TLB hit, in
+// generated code, with the whole instruction handed to its interpreter handler when any of them
+// fails (segment limit or rights, page crossing, alignment check, TLB miss). The handler then
+// raises the fault, walks the page tables or reaches the device, exactly as the interpreter does.
+//
+// Emitted for a 4-byte read through DS with the guest flags live in host EFLAGS:
+//   lahf ; seto al                          ; keep the flags in AX (the compares below clobber them)
+//   <effective address into ecx: mov/lea only>
+//   cmp ecx, [ds.lo] ; jb slow
+//   lea rdx, [rcx+3] ; mov r8d, [ds.hi] ; cmp rdx, r8 ; ja slow
+//   cmp byte [ds.readable], 0 ; je slow
+//   add ecx, [ds.base]                      ; linear
+//   mov edx, ecx ; and edx, 0xFFF ; cmp edx, 0xFFC ; ja slow      ; crosses a page
+//   mov edx, ecx ; shr edx, 12 ; movzx r8d, dl ; shl r8d, 4
+//   cmp [rbx+r8+tlb.read.tag], edx ; jne slow
+//   mov rsi, [rbx+r8+tlb.read.addend] ; add rsi, rcx               ; host address
+//   add al, 0x7F ; sahf                     ; flags back (only if the operation needs them)
+//   <the operation on [rsi]>
+// done:
+// slow (cold): flags to CpuState, call the handler, leave on a fault, flags back, jmp done
+#include <cassert>
+
+#include "emitter.h"
+#include "frame_layout.h"
+#include "runtime_helpers.h"
+
+namespace pcjit::jit {
+
+using asmjit::imm;
+
+static_assert(cpu::Tlb::kBits == 8, "the TLB index is taken with movzx r8d, dl");
+
+void Emitter::effective_address() {
+  const Insn& i = *insn_;
+  const bool base = i.base != cpu::kNoReg, index = i.index != cpu::kNoReg;
+  const i32 disp = static_cast<i32>(i.disp);
+  if (base) a.mov(x86::ecx, greg(i.base, 4));
+  if (index) a.mov(x86::edx, greg(i.index, 4));
+  if (base && index) {
+    a.lea(x86::ecx, x86::ptr(x86::rcx, x86::rdx, i.scale, disp));
+  } else if (base) {
+    if (disp) a.lea(x86::ecx, x86::ptr(x86::rcx, disp));
+  } else if (index) {
+    a.mov(x86::ecx, static_cast<u32>(disp));
+    a.lea(x86::ecx, x86::ptr(x86::rcx, x86::rdx, i.scale));
+  } else {
+    a.mov(x86::ecx, static_cast<u32>(disp));
+  }
+  if (i.adsz == 2) a.movzx(x86::ecx, x86::cx);
+}
+
+Emitter::MemOp Emitter::mem_begin(Access acc, unsigned size, FlagUse use) {
+  if (use == FlagUse::Reads) flags_to_host();
+  effective_address();
+  return mem_begin_at(insn_->seg, acc, size, use);
+}
+
+Emitter::MemOp Emitter::mem_begin_at(unsigned seg, Access acc, unsigned size, FlagUse use) {
+  // Reads: the caller (mem_begin, before the address) already brought the flags to the host;
+  // loading them here would clobber the offset in ecx.
+  assert(use != FlagUse::Reads || flags_ == FlagsAt::Host);
+  MemOp m{a.newLabel(), a.newLabel()};
+  if (flags_ == FlagsAt::Host) {
+    a.lahf();
+    a.seto(x86::al);
+    m.saved = true;
+  }
+  const std::size_t sg = layout::seg(seg);
+  a.cmp(x86::ecx, frame(sg + layout::kSegLo, 4));
+  a.jb(m.slow);
+  a.lea(x86::rdx, x86::ptr(x86::rcx, static_cast<i32>(size - 1)));
+  a.mov(x86::r8d, frame(sg + layout::kSegHi, 4));
+  a.cmp(x86::rdx, x86::r8);
+  a.ja(m.slow);
+  a.cmp(frame(sg + (acc == Access::Write ? layout::kSegWritable : layout::kSegReadable), 1), 0);
+  a.je(m.slow);
+  a.add(x86::ecx, frame(sg + layout::kSegBase, 4));
+  if (size > 1) {
+    a.mov(x86::edx, x86::ecx);
+    a.and_(x86::edx, 0xFFF);
+    a.cmp(x86::edx, 0x1000 - size);
+    a.ja(m.slow);
+    if (block_.mode & 0x40) {  // alignment checking on (BlockCache::mode_of): misaligned is slow
+      a.test(x86::ecx, size - 1);
+      a.jnz(m.slow);
+    }
+  }
+  const std::size_t tlb = layout::tlb(acc, (block_.mode >> 4 & 3) == 3);
+  a.mov(x86::edx, x86::ecx);
+  a.shr(x86::edx, 12);
+  a.movzx(x86::r8d, x86::dl);
+  a.shl(x86::r8d, 4);
+  a.cmp(x86::ptr(x86::rbx, x86::r8, 0, static_cast<i32>(tlb + offsetof(cpu::TlbEntry, tag)), 4), x86::edx);
+  a.jne(m.slow);
+  a.mov(x86::rsi, x86::ptr(x86::rbx, x86::r8, 0, static_cast<i32>(tlb + offsetof(cpu::TlbEntry, addend)), 8));
+  a.add(x86::rsi, x86::rcx);
+  count(cpu::hot_counter::kTlbHits);
+  if (c_.lockstep && acc == Access::Write) {
+    a.push(x86::rax);
+    a.push(x86::rsi);
+    a.mov(x86::rdi, x86::r12);
+    a.mov(x86::edx, size);
+    a.mov(x86::r8, imm(reinterpret_cast<uintptr_t>(&rt_note_store)));
+    a.call(x86::r8);
+    a.pop(x86::rsi);
+    a.pop(x86::rax);
+  }
+  if (m.saved && use != FlagUse::WritesAll) {
+    a.add(x86::al, 0x7F);
+    a.sahf();
+  }
+  m.after = (m.saved || use != FlagUse::None) ? FlagsAt::Host : FlagsAt::Memory;
+  const Here h = here();
+  cold([this, m, h] {
+    a.bind(m.slow);
+    if (m.saved) {
+      a.add(x86::al, 0x7F);
+      a.sahf();
+      store_host_flags();
+    }
+    emit_slow_call(h);
+    if (m.after == FlagsAt::Host) load_host_flags();
+    a.jmp(m.done);
+  });
+  return m;
+}
+
+void Emitter::mem_end(MemOp& m) {
+  a.bind(m.done);
+  flags_ = m.after;
+}
+
+}  // namespace pcjit::jit

@@ -1,0 +1,184 @@
+// Native data moves: MOV (88-8B, A0-A3, B0-BF, C6/C7 /0), LEA (8D), MOVZX/MOVSX (0F B6/B7/BE/BF),
+// XCHG (86/87, 91-97; 90 is NOP), CBW/CWDE (98), CWD/CDQ (99). None of them touches the flags,
+// so none of them moves the guest flags between host EFLAGS and CpuState (the inline soft-MMU
+// keeps them in AX around its compares).
+#include "frame_layout.h"
+#include "native_rows.h"
+
+namespace pcjit::jit {
+namespace {
+
+using asmjit::imm;
+using FlagUse = Emitter::FlagUse;
+
+x86::Mem host_mem(unsigned size) { return x86::ptr(x86::rsi, 0, size); }
+unsigned size_of(const Insn& i, bool byte) { return byte ? 1 : i.opsz; }
+
+// 88/89: MOV Ev,Gv ; 8A/8B: MOV Gv,Ev.
+bool mov_rm(Emitter& e, const Insn& i) {
+  auto& a = e.a;
+  const unsigned size = size_of(i, (i.opcode & 1) == 0);
+  const bool to_rm = i.opcode <= 0x89;
+  const x86::Gp v = Emitter::val(size);
+  if (!i.mem()) {
+    a.mov(v, Emitter::greg(to_rm ? i.reg : i.rm, size));
+    a.mov(Emitter::greg(to_rm ? i.rm : i.reg, size), v);
+    return true;
+  }
+  Emitter::MemOp m = e.mem_begin(to_rm ? Access::Write : Access::Read, size, FlagUse::None);
+  if (to_rm) {
+    a.mov(v, Emitter::greg(i.reg, size));
+    a.mov(host_mem(size), v);
+  } else {
+    a.mov(v, host_mem(size));
+    a.mov(Emitter::greg(i.reg, size), v);
+  }
+  e.mem_end(m);
+  return true;
+}
+
+// A0-A3: MOV AL/eAX <-> moffs (a memory operand with no base or index).
+bool mov_moffs(Emitter& e, const Insn& i) {
+  auto& a = e.a;
+  const unsigned size = size_of(i, (i.opcode & 1) == 0);
+  const bool store = i.opcode >= 0xA2;
+  const x86::Gp v = Emitter::val(size);
+  Emitter::MemOp m = e.mem_begin(store ? Access::Write : Access::Read, size, FlagUse::None);
+  if (store) {
+    a.mov(v, Emitter::greg(cpu::EAX, size));
+    a.mov(host_mem(size), v);
+  } else {
+    a.mov(v, host_mem(size));
+    a.mov(Emitter::greg(cpu::EAX, size), v);
+  }
+  e.mem_end(m);
+  return true;
+}
+
+asmjit::Imm sized_imm(u32 v, unsigned size) {
+  if (size == 1) return imm(static_cast<i8>(v));
+  if (size == 2) return imm(static_cast<i16>(v));
+  return imm(static_cast<i32>(v));
+}
+
+// B0-B7: MOV r8,Ib ; B8-BF: MOV rv,Iv.
+bool mov_reg_imm(Emitter& e, const Insn& i) {
+  const unsigned size = size_of(i, i.opcode < 0xB8);
+  e.a.mov(Emitter::greg(i.opcode & 7, size), sized_imm(i.imm, size));
+  return true;
+}
+
+// C6/C7 /0: MOV Ev,Iv.
+bool mov_rm_imm(Emitter& e, const Insn& i) {
+  const unsigned size = size_of(i, i.opcode == 0xC6);
+  if (!i.mem()) {
+    e.a.mov(Emitter::greg(i.rm, size), sized_imm(i.imm, size));
+    return true;
+  }
+  Emitter::MemOp m = e.mem_begin(Access::Write, size, FlagUse::None);
+  e.a.mov(host_mem(size), sized_imm(i.imm, size));
+  e.mem_end(m);
+  return true;
+}
+
+// 8D: LEA Gv,M: the offset alone, truncated to the operand size.
+bool lea(Emitter& e, const Insn& i) {
+  if (!i.mem()) return false;  // #UD form: the handler raises it
+  e.effective_address();
+  if (i.opsz == 2) e.a.mov(Emitter::greg(i.reg, 2), x86::cx);
+  else e.a.mov(Emitter::greg(i.reg, 4), x86::ecx);
+  return true;
+}
+
+// 0F B6/B7: MOVZX ; 0F BE/BF: MOVSX. Source byte (B6/BE) or word (B7/BF).
+bool movx(Emitter& e, const Insn& i) {
+  auto& a = e.a;
+  const unsigned src = (i.opcode & 1) ? 2 : 1;
+  const bool sx = i.opcode >= 0xBE;
+  auto extend = [&](const x86::Mem& from) {
+    if (sx) a.movsx(x86::r9d, from);
+    else a.movzx(x86::r9d, from);
+    a.mov(Emitter::greg(i.reg, i.opsz), Emitter::val(i.opsz));
+  };
+  if (!i.mem()) {
+    extend(Emitter::greg(i.rm, src));
+    return true;
+  }
+  Emitter::MemOp m = e.mem_begin(Access::Read, src, FlagUse::None);
+  extend(host_mem(src));
+  e.mem_end(m);
+  return true;
+}
+
+// 86/87: XCHG Ev,Gv. The memory form is one read and one write; the guest has one CPU, so the
+// implicit LOCK needs no atomic host instruction.
+bool xchg_rm(Emitter& e, const Insn& i) {
+  auto& a = e.a;
+  const unsigned size = size_of(i, i.opcode == 0x86);
+  const x86::Gp v = Emitter::val(size), w = Emitter::val2(size);
+  a.mov(v, Emitter::greg(i.reg, size));
+  if (!i.mem()) {
+    a.mov(w, Emitter::greg(i.rm, size));
+    a.mov(Emitter::greg(i.rm, size), v);
+    a.mov(Emitter::greg(i.reg, size), w);
+    return true;
+  }
+  Emitter::MemOp m = e.mem_begin(Access::Write, size, FlagUse::None);
+  a.mov(v, Emitter::greg(i.reg, size));  // reloaded: mem_begin used the scratch registers
+  a.mov(w, host_mem(size));
+  a.mov(host_mem(size), v);
+  a.mov(Emitter::greg(i.reg, size), w);
+  e.mem_end(m);
+  return true;
+}
+
+// 90-97: XCHG eAX, r (90 with no prefix is NOP; F3 90 is PAUSE, also a no-op here).
+bool xchg_eax(Emitter& e, const Insn& i) {
+  auto& a = e.a;
+  const unsigned r = i.opcode & 7;
+  if (r == 0) return true;
+  const unsigned size = i.opsz;
+  a.mov(Emitter::val(size), Emitter::greg(cpu::EAX, size));
+  a.mov(Emitter::val2(size), Emitter::greg(r, size));
+  a.mov(Emitter::greg(r, size), Emitter::val(size));
+  a.mov(Emitter::greg(cpu::EAX, size), Emitter::val2(size));
+  return true;
+}
+
+// 98: CBW/CWDE ; 99: CWD/CDQ (host CWD/CDQ use AX/DX: rax and rdx are scratch here).
+bool convert(Emitter& e, const Insn& i) {
+  auto& a = e.a;
+  if (i.opcode == 0x98) {
+    if (i.opsz == 4) {
+      a.movsx(x86::r9d, Emitter::greg(cpu::EAX, 2));
+      a.mov(Emitter::greg(cpu::EAX, 4), x86::r9d);
+    } else {
+      a.movsx(x86::r9w, Emitter::greg(cpu::EAX, 1));
+      a.mov(Emitter::greg(cpu::EAX, 2), x86::r9w);
+    }
+    return true;
+  }
+  if (i.opsz == 4) {
+    a.mov(x86::eax, Emitter::greg(cpu::EAX, 4));
+    a.cdq();
+    a.mov(Emitter::greg(cpu::EDX, 4), x86::edx);
+  } else {
+    a.mov(x86::ax, Emitter::greg(cpu::EAX, 2));
+    a.cwd();
+    a.mov(Emitter::greg(cpu::EDX, 2), x86::dx);
+  }
+  return true;
+}
+
+constexpr NativeRow kRows[] = {
+    {0, 0x88, 4, -1, mov_rm},     {0, 0xA0, 4, -1, mov_moffs}, {0, 0xB0, 16, -1, mov_reg_imm},
+    {0, 0xC6, 2, 0, mov_rm_imm},  {0, 0x8D, 1, -1, lea},       {1, 0xB6, 2, -1, movx},
+    {1, 0xBE, 2, -1, movx},       {0, 0x86, 2, -1, xchg_rm},   {0, 0x90, 8, -1, xchg_eax},
+    {0, 0x98, 2, -1, convert},
+};
+
+}  // namespace
+
+std::span<const NativeRow> move_native_rows() { return kRows; }
+
+}  // namespace pcjit::jit

@@ -1,0 +1,289 @@
+// The block emitter's skeleton: entry checks, the per-instruction choice between native code and
+// a handler call, helper-result exits, flags between host EFLAGS and CpuState, and block exits.
+#include "emitter.h"
+
+#include "cpu/translator.h"
+#include "decode/opcode_table.h"
+#include "frame_layout.h"
+#include "runtime_helpers.h"
+
+namespace pcjit::jit {
+
+using asmjit::imm;
+using asmjit::Label;
+
+Emitter::Emitter(x86::Assembler& as, Context& c, const Block& b, const Stubs& stubs, void* record)
+    : a(as), c_(c), block_(b), stubs_(stubs), record_(record), code32_((b.mode & 1) != 0) {}
+
+x86::Mem Emitter::greg(unsigned r, unsigned size) {
+  if (size == 1) return x86::byte_ptr(x86::rbx, static_cast<i32>(layout::gpr8(r)));
+  return x86::ptr(x86::rbx, static_cast<i32>(layout::gpr(r)), size);
+}
+
+x86::Mem Emitter::frame(std::size_t offset, unsigned size) {
+  return x86::ptr(x86::rbx, static_cast<i32>(offset), size);
+}
+
+x86::Gp Emitter::val(unsigned size) {
+  if (size == 1) return x86::r9b;
+  if (size == 2) return x86::r9w;
+  return x86::r9d;
+}
+x86::Gp Emitter::val2(unsigned size) {
+  if (size == 1) return x86::r10b;
+  if (size == 2) return x86::r10w;
+  return x86::r10d;
+}
+
+void Emitter::count(unsigned counter) {
+  if (!c_.count_events) return;
+  // mov/lea/mov: an increment that leaves host EFLAGS alone.
+  const x86::Mem m = frame(layout::counter(counter), 8);
+  a.mov(x86::r11, m);
+  a.lea(x86::r11, x86::ptr(x86::r11, 1));
+  a.mov(m, x86::r11);
+}
+
+// ---- flags ------------------------------------------------------------------------------------
+
+// host EFLAGS -> CpuState::eflags (the six arithmetic flags):
+//   pushfq; pop rdx; and edx, 0x8D5; mov ecx, [eflags]; and ecx, ~0x8D5; or ecx, edx; mov [eflags], ecx
+void Emitter::store_host_flags() {
+  count(cpu::hot_counter::kFlagStores);
+  const x86::Mem ef = frame(layout::kEflags, 4);
+  a.pushfq();
+  a.pop(x86::rdx);
+  a.and_(x86::edx, cpu::flag::kArith);
+  a.mov(x86::ecx, ef);
+  a.and_(x86::ecx, ~cpu::flag::kArith);
+  a.or_(x86::ecx, x86::edx);
+  a.mov(ef, x86::ecx);
+}
+
+// CpuState::eflags -> host EFLAGS, without POPF (slow, and it would load TF/DF/AC):
+//   mov ecx, [eflags]; mov eax, ecx; shr eax, 11; and eax, 1   ; AL = OF
+//   mov ah, cl; add al, 0x7F; sahf                              ; OF from the add, the rest from AH
+void Emitter::load_host_flags() {
+  count(cpu::hot_counter::kFlagLoads);
+  a.mov(x86::ecx, frame(layout::kEflags, 4));
+  a.mov(x86::eax, x86::ecx);
+  a.shr(x86::eax, 11);
+  a.and_(x86::eax, 1);
+  a.mov(x86::ah, x86::cl);
+  a.add(x86::al, 0x7F);
+  a.sahf();
+}
+
+void Emitter::flags_to_host() {
+  if (flags_ == FlagsAt::Host) return;
+  load_host_flags();
+  flags_ = FlagsAt::Host;
+}
+
+void Emitter::flags_to_memory() {
+  if (flags_ == FlagsAt::Memory) return;
+  store_host_flags();
+  flags_ = FlagsAt::Memory;
+}
+
+// ---- entry, handler calls and exits -----------------------------------------------------------
+
+// entry:
+//   cmp dword [exit_word], 0 ; jne .leave
+//   cmp qword [budget], N    ; jl .leave        (the whole block must fit, as in the interpreter)
+//   sub qword [budget], N
+// .leave (cold): mov dword [eip], entry_eip ; mov eax, Ended ; jmp exit
+void Emitter::emit_entry() {
+  const i64 n = static_cast<i64>(block_.insns.size());
+  Label leave = a.newLabel();
+  a.cmp(frame(layout::kExitWord, 4), 0);
+  a.jne(leave);
+  a.cmp(frame(layout::kBudget, 8), static_cast<i32>(n));
+  a.jl(leave);
+  a.sub(frame(layout::kBudget, 8), static_cast<i32>(n));
+  count(cpu::hot_counter::kEntries);
+  const u32 entry = block_.entry_eip;
+  cold([this, leave, entry] {
+    a.bind(leave);
+    emit_exit_ended(entry);
+  });
+}
+
+void Emitter::emit_exit_ended(u32 rip) {
+  a.mov(frame(layout::kEip, 4), rip);
+  a.mov(x86::eax, static_cast<u32>(cpu::JitExit::Ended));
+  a.jmp(imm(stubs_.exit));
+}
+
+void Emitter::budget_refund(i64 insns) {
+  if (insns > 0) a.add(frame(layout::kBudget, 8), static_cast<i32>(insns));
+}
+
+Here Emitter::here() const {
+  return Here{insn_, eip_, next_eip_, static_cast<i64>(block_.insns.size() - index_ - 1)};
+}
+
+// mov dword [eip], eip_k ; mov rdi, r12 ; mov rsi, &insn ; mov edx, N ; call rt_call_handler
+void Emitter::emit_helper_call(const Here& h, bool slow) {
+  ++helper_sites_;
+  a.mov(frame(layout::kEip, 4), h.eip);
+  a.mov(x86::rdi, x86::r12);
+  a.mov(x86::rsi, imm(reinterpret_cast<uintptr_t>(h.insn)));
+  a.mov(x86::edx, static_cast<u32>(block_.insns.size()));
+  a.mov(x86::rax, imm(reinterpret_cast<uintptr_t>(slow ? &rt_slow_path : &rt_call_handler)));
+  a.call(x86::rax);
+}
+
+// After a handler call (result in eax):
+//   test eax, eax ; jnz .ended_by_handler          (Exec::Ok == 0)
+//   cmp byte [block_dirty], 0 ; jne .dirty         (a store hit this block: leave after it)
+// .ended_by_handler: refund the instructions after this one; the shared stub maps Fault (one
+// more refund), Halt and Jump/Stop to the JitExit.
+void Emitter::handle_helper_result(const Here& h, bool may_end) {
+  static_assert(static_cast<int>(cpu::Exec::Ok) == 0);
+  const i64 after = h.after;
+  Label ended = a.newLabel(), dirty = a.newLabel();
+  a.test(x86::eax, x86::eax);
+  a.jnz(ended);
+  a.cmp(frame(layout::kBlockDirty, 1), 0);
+  a.jne(dirty);
+  const u32 next = h.next_eip;
+  const bool indirect = may_end && (block_.exit == cpu::BlockExit::Return || block_.exit == cpu::BlockExit::Indirect);
+  cold([this, ended, dirty, after, next, indirect] {
+    a.bind(ended);
+    budget_refund(after);
+    if (indirect) {
+      // A near RET / JMP r/m / CALL r/m run by its handler: Jump continues through the jump cache.
+      a.cmp(x86::eax, static_cast<u32>(cpu::Exec::Jump));
+      a.je(imm(stubs_.lookup));
+    }
+    a.jmp(imm(stubs_.helper_exit));
+    a.bind(dirty);
+    budget_refund(after);
+    emit_exit_ended(next);
+  });
+}
+
+void Emitter::call_handler() {
+  flags_to_memory();
+  const Here h = here();
+  emit_helper_call(h);
+  handle_helper_result(h, true);
+}
+
+void Emitter::emit_slow_call(const Here& h) {
+  emit_helper_call(h, true);
+  handle_helper_result(h, false);
+}
+
+Label Emitter::handler_exit_path() {
+  Label l = a.newLabel();
+  const FlagsAt f = flags_;
+  const Here h = here();
+  cold([this, l, f, h] {
+    a.bind(l);
+    if (f == FlagsAt::Host) store_host_flags();
+    emit_helper_call(h);
+    // The handler raises the fault or performs the transfer itself: leave by its result.
+    budget_refund(h.after);
+    Label not_ok = a.newLabel();
+    a.test(x86::eax, x86::eax);
+    a.jnz(not_ok);
+    emit_exit_ended(h.next_eip);
+    a.bind(not_ok);
+    a.jmp(imm(stubs_.helper_exit));
+  });
+  return l;
+}
+
+void Emitter::check_cs_limit(u32 target, Label path) {
+  a.cmp(frame(layout::seg(cpu::CS) + layout::kSegLimit, 4), target);
+  a.jb(path);
+}
+
+void Emitter::check_cs_limit_reg(const x86::Gp& target32, Label path) {
+  a.cmp(target32, frame(layout::seg(cpu::CS) + layout::kSegLimit, 4));
+  a.ja(path);
+}
+
+// Direct exit. Same linear page as the block's entry (and the translation is guarded by CS.base
+// and EIP), so the target's physical address follows from the block's: the link needs no guard.
+//   jmp rel32 .miss          ; patched to the target's entry once it is translated
+// .miss: mov dword [eip], target ; mov rax, record ; mov [link_src], rax
+//        mov dword [link_exit], k ; mov eax, Ended ; jmp exit
+// Other pages: mov dword [eip], target ; jmp lookup
+void Emitter::exit_to(u32 target) {
+  flags_to_memory();
+  const u32 entry_lin = block_.cs_base + block_.entry_eip;
+  const u32 target_lin = block_.cs_base + target;
+  if (c_.lockstep) {
+    emit_exit_ended(target);
+    return;
+  }
+  if ((entry_lin >> 12) != (target_lin >> 12)) {
+    a.mov(frame(layout::kEip, 4), target);
+    a.jmp(imm(stubs_.lookup));
+    return;
+  }
+  ExitSite site{a.newLabel(), a.newLabel(), target};
+  a.bind(site.patch);
+  a.long_().jmp(site.miss);
+  const u32 k = static_cast<u32>(exits_.size());
+  exits_.push_back(site);
+  cold([this, site, k] {
+    a.bind(site.miss);
+    a.mov(frame(layout::kEip, 4), site.target_eip);
+    a.mov(x86::rax, imm(reinterpret_cast<uintptr_t>(record_)));
+    a.mov(frame(layout::kLinkSrc, 8), x86::rax);
+    a.mov(frame(layout::kLinkExit, 4), k);
+    a.mov(x86::eax, static_cast<u32>(cpu::JitExit::Ended));
+    a.jmp(imm(stubs_.exit));
+  });
+}
+
+void Emitter::exit_indirect() {
+  flags_to_memory();
+  if (c_.lockstep) {
+    a.mov(x86::eax, static_cast<u32>(cpu::JitExit::Ended));
+    a.jmp(imm(stubs_.exit));
+    return;
+  }
+  a.jmp(imm(stubs_.lookup));
+}
+
+bool Emitter::emit_native() {
+  const NativeEmitter f = find_native(*insn_);
+  if (!f || !f(*this, *insn_)) return false;
+  ++native_insns_;
+  return true;
+}
+
+void Emitter::emit_block() {
+  emit_entry();
+  u32 eip = block_.entry_eip;
+  const u32 mask = code32_ ? 0xFFFFFFFFu : 0xFFFFu;
+  bool ended = false;
+  for (index_ = 0; index_ < block_.insns.size(); ++index_) {
+    insn_ = &block_.insns[index_];
+    eip_ = eip;
+    next_eip_ = (eip + insn_->len) & mask;
+    const bool ends = cpu::row_at(insn_->row).flags & cpu::row_flag::kEndsBlock;
+    if (!emit_native()) {
+      call_handler();
+      if (ends) {
+        // The handler transferred (Jump/Stop/Halt leave through handle_helper_result) or, for a
+        // not-taken conditional, returned Ok: continue at the next instruction.
+        if (block_.exit == cpu::BlockExit::Conditional) exit_to(next_eip_);
+        else emit_exit_ended(next_eip_);
+        ended = true;
+      }
+    } else if (ends) {
+      ended = true;  // the native emitter produced the block's exits
+    }
+    eip = next_eip_;
+  }
+  if (!ended) exit_to(eip);  // fell off the end (page end, length cap): go on at the next one
+  for (std::size_t k = 0; k < cold_.size(); ++k) cold_[k]();  // cold_ may grow while it runs
+}
+
+}  // namespace pcjit::jit

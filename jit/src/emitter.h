@@ -1,0 +1,163 @@
+// Emitter: turns one decoded block into x86-64 code with asmjit.
+//
+// Register conventions inside generated code (the entry stub sets them up, see translator.cpp):
+//   rbx  HotFrame*       (CpuState, TLB, exit word, budget: fixed offsets, see hot_frame.h)
+//   r12  Context*        (first argument of every runtime helper)
+//   rsp  16-byte aligned (calls need no adjustment)
+//   rax  the guest flags while an inline memory access runs (AH = LAHF image, AL = OF)
+//   rcx rdx rsi rdi r8-r11: scratch
+// Guest registers stay in CpuState; native instructions use them as memory operands, so a helper
+// call, a fault or an exit needs no register write-back. EIP is not kept current: every point that
+// can leave the block (helper call, fault, exit) stores the constant EIP it stands for, because a
+// translation is built for one entry EIP and CS base (Block::entry_eip, cs_base).
+//
+// Guest flags live in the host's EFLAGS between native instructions (FlagsAt::Host), produced by
+// the host instruction itself; they are stored to CpuState::eflags only where something reads
+// them there: a helper call, a block exit, a fault. Code placed between guest instructions
+// (the inline soft-MMU's compares) saves and restores them with LAHF/SETO and ADD/SAHF.
+#pragma once
+#include <asmjit/x86.h>
+#include <functional>
+#include <vector>
+
+#include "context.h"
+#include "exec/block_cache.h"
+#include "stubs.h"
+
+namespace pcjit::jit {
+
+namespace x86 = asmjit::x86;
+using cpu::Access;
+using cpu::Block;
+using cpu::Context;
+using cpu::Insn;
+
+enum class FlagsAt : u8 { Memory, Host };
+
+// One direct exit of a block, patchable into a jump to its target's translation.
+struct ExitSite {
+  asmjit::Label patch;   // the 5-byte JMP rel32 to patch
+  asmjit::Label miss;    // where it jumps while unlinked
+  u32 target_eip = 0;
+};
+
+// The instruction being emitted, as cold code (emitted after the block body) needs to know it.
+struct Here {
+  const Insn* insn;
+  u32 eip, next_eip;
+  i64 after;  // instructions of the block after this one (refunded when leaving early)
+};
+
+class Emitter {
+ public:
+  Emitter(x86::Assembler& a, Context& c, const Block& b, const Stubs& stubs, void* record);
+
+  // Emits the whole block. Direct exits are appended to exits().
+  void emit_block();
+  const std::vector<ExitSite>& exits() const { return exits_; }
+  unsigned helper_sites() const { return helper_sites_; }
+  unsigned native_insns() const { return native_insns_; }
+
+  // ---- for native instruction emitters (emit_*.cpp) ---------------------------------------
+  x86::Assembler& a;
+  const Insn& insn() const { return *insn_; }
+  u32 eip() const { return eip_; }            // EIP of the current instruction
+  u32 next_eip() const { return next_eip_; }  // EIP after it (16-bit wrap in 16-bit code)
+  bool code32() const { return code32_; }
+  bool stack32() const { return (block_.mode & 2) != 0; }
+  bool last() const { return index_ + 1 == block_.insns.size(); }
+
+  // Guest register r (size 1, 2 or 4; size 1 numbers AL..BL, AH..BH) as a memory operand.
+  static x86::Mem greg(unsigned r, unsigned size);
+  // A field of the hot frame.
+  static x86::Mem frame(std::size_t offset, unsigned size);
+  // A host scratch register of the given size (r9 for values, r10 for a second value).
+  static x86::Gp val(unsigned size);
+  static x86::Gp val2(unsigned size);
+
+  // Flags: make the guest flags available in host EFLAGS / in CpuState.
+  void flags_to_host();
+  void flags_to_memory();
+  // The instruction just emitted set the guest flags in host EFLAGS.
+  void flags_set_by_host() { flags_ = FlagsAt::Host; }
+  FlagsAt flags() const { return flags_; }
+
+  // Inline soft-MMU (emit_memory.cpp). mem_begin computes the current instruction's ModRM memory
+  // operand; mem_begin_at takes an offset already in ecx (stack accesses) and a segment. On return
+  // rsi holds the host address and the guest flags are back in host EFLAGS if they were there.
+  // The slow path runs the whole instruction through its interpreter handler and rejoins at
+  // mem_end(). reads_flags: the operation consumes the flags; writes_all: it defines all six.
+  // How the operation that follows uses the guest flags.
+  enum class FlagUse : u8 {
+    None,       // neither reads nor writes them (MOV, PUSH, ...)
+    WritesAll,  // defines all six from its result (ADD, CMP, ...)
+    Reads,      // reads them or keeps some (ADC, INC, shifts, SETcc, CMOVcc, ...)
+  };
+  struct MemOp {
+    asmjit::Label slow, done;
+    bool saved = false;
+    FlagsAt after = FlagsAt::Memory;
+  };
+  MemOp mem_begin(Access acc, unsigned size, FlagUse use);
+  MemOp mem_begin_at(unsigned seg, Access acc, unsigned size, FlagUse use);
+  void mem_end(MemOp& m);
+  // Computes the ModRM effective address into ecx without touching host EFLAGS.
+  void effective_address();
+
+  // Runs the current instruction through its handler (flags stored first). The block goes on
+  // after an Ok result; any other result leaves through the matching exit.
+  void call_handler();
+  // Out-of-line: runs the current instruction's handler and exits by its result (used where a
+  // native sequence detects a case it leaves to the interpreter, e.g. a jump outside CS).
+  asmjit::Label handler_exit_path();
+  // Leaves the block towards target_eip (flags stored first): a patchable direct link when the
+  // target is on the block's linear page, else a jump-cache lookup.
+  void exit_to(u32 target_eip);
+  // Leaves the block after an indirect transfer whose EIP is already in CpuState.
+  void exit_indirect();
+  // Emits `cmp dword [cs.limit], target; jb path`: a transfer outside CS takes path.
+  void check_cs_limit(u32 target, asmjit::Label path);
+  void check_cs_limit_reg(const x86::Gp& target32, asmjit::Label path);
+  // Adds code that runs after the block's main body (slow paths, exits).
+  void cold(std::function<void()> f) { cold_.push_back(std::move(f)); }
+  // Increments a hot-frame counter when event counting is on (flag-free).
+  void count(unsigned counter);
+
+ private:
+  bool emit_native();
+  void emit_entry();
+  Here here() const;
+  void emit_exit_ended(u32 rip);  // stores rip, leaves with JitExit::Ended
+  // The call itself, with EIP stored; result in eax. slow: an inline soft-MMU miss (counted).
+  void emit_helper_call(const Here& h, bool slow = false);
+  void handle_helper_result(const Here& h, bool may_end);
+  void budget_refund(i64 insns);  // instructions not retired after all
+ public:
+  // The slow path of a native instruction: run its handler, leave on anything but Ok.
+  void emit_slow_call(const Here& h);
+  Here current() const { return here(); }
+ private:
+  void store_host_flags();
+  void load_host_flags();
+
+  Context& c_;
+  const Block& block_;
+  const Stubs& stubs_;
+  void* record_;
+  const Insn* insn_ = nullptr;
+  std::size_t index_ = 0;
+  u32 eip_ = 0, next_eip_ = 0;
+  bool code32_ = false;
+  FlagsAt flags_ = FlagsAt::Memory;
+  std::vector<ExitSite> exits_;
+  std::vector<std::function<void()>> cold_;
+  unsigned helper_sites_ = 0;
+  unsigned native_insns_ = 0;
+};
+
+// A native emitter for one opcode-table row family: emits the instruction and returns true, or
+// returns false (having emitted nothing) to leave this form to the handler.
+using NativeEmitter = bool (*)(Emitter& e, const Insn& i);
+NativeEmitter find_native(const Insn& i);
+
+}  // namespace pcjit::jit

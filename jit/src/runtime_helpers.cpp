@@ -1,0 +1,36 @@
+// The runtime side of generated code: handler calls, jump-cache continuation, lockstep notes.
+#include "runtime_helpers.h"
+
+#include "exec/block_cache.h"
+#include "exec/lockstep.h"
+
+namespace pcjit::jit {
+
+u32 rt_call_handler(cpu::Context* c, const cpu::Insn* i, u32 block_len) {
+  c->jit_sync_clock(block_len);
+  c->stats.jit_helper_calls++;
+  return static_cast<u32>(i->fn(*c, *i));
+}
+
+u32 rt_slow_path(cpu::Context* c, const cpu::Insn* i, u32 block_len) {
+  c->jit_sync_clock(block_len);
+  c->stats.jit_slow_paths++;
+  return static_cast<u32>(i->fn(*c, *i));
+}
+
+const void* rt_lookup(cpu::Context* c) {
+  const cpu::CpuState& s = c->s;
+  if (c->lockstep || c->single_step_mode || c->data_watch || s.irq_shadow || (s.eflags & cpu::flag::TF))
+    return nullptr;
+  const u32 lin = s.seg[cpu::CS].base + s.eip();
+  const cpu::Block* b = c->blocks->probe(lin);
+  if (!b || !b->host_entry || b->entry_eip != s.eip() || b->cs_base != s.seg[cpu::CS].base) return nullptr;
+  c->stats.jit_lookups++;
+  return b->host_entry;
+}
+
+void rt_note_store(cpu::Context* c, u8* host, u32 size) {
+  if (c->store_log) c->store_log->record_host(host, size);
+}
+
+}  // namespace pcjit::jit

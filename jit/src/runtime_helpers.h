@@ -1,0 +1,18 @@
+// C++ functions that generated code calls. Each takes the Context first (r12 in generated code).
+#pragma once
+#include "context.h"
+
+namespace pcjit::jit {
+
+// Runs one instruction through its interpreter handler, with the virtual clock brought to the
+// start of the running block first (a handler may reach a device). Returns the cpu::Exec.
+u32 rt_call_handler(cpu::Context* c, const cpu::Insn* i, u32 block_len);
+// The same, for the slow path of a natively translated memory instruction (counted apart).
+u32 rt_slow_path(cpu::Context* c, const cpu::Insn* i, u32 block_len);
+// The translation to continue at for CpuState's CS:EIP, found in the jump cache, or null when
+// the dispatcher has to look (miss, entry guard, a single-step or shadow condition, lockstep).
+const void* rt_lookup(cpu::Context* c);
+// Lockstep: an inline store is about to write size bytes at host.
+void rt_note_store(cpu::Context* c, u8* host, u32 size);
+
+}  // namespace pcjit::jit

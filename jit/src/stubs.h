@@ -1,0 +1,13 @@
+// Shared code every translated block jumps to (built once per translator, see translator.cpp).
+#pragma once
+
+namespace pcjit::jit {
+
+struct Stubs {
+  const void* enter = nullptr;        // u32 enter(HotFrame*, Context*, const void* entry)
+  const void* exit = nullptr;         // eax = cpu::JitExit: restore host registers, return
+  const void* lookup = nullptr;       // continue at CpuState's EIP through the jump cache, or exit
+  const void* helper_exit = nullptr;  // eax = the cpu::Exec a handler returned instead of Ok
+};
+
+}  // namespace pcjit::jit

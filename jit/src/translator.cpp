@@ -1,0 +1,245 @@
+// X64Translator: owns the code buffer and the shared stubs, translates blocks with Emitter, and
+// keeps the links between translations (patched JMP rel32 sites) consistent with block
+// retirement.
+//
+// Links: a direct exit whose target lies on the block's own linear page starts as a jump to a
+// "miss" stub that leaves the target EIP and the exit's identity in the hot frame; the dispatcher
+// finds or builds the target block and calls link(), which patches the exit to jump straight into
+// the target's translation. Since the translation is guarded by CS.base and EIP and the target is
+// on the same linear page, its physical address follows from the source's whatever CR3 or INVLPG
+// did: a mapping change can only be seen through an instruction that ends the run (MOV CR3,
+// INVLPG, far transfers are system exits), and the dispatcher re-checks the entry then. Every
+// record lists the exits linked into it, so retiring a block patches them back to their misses.
+#include <asmjit/x86.h>
+#include <cstring>
+
+#include "code_buffer.h"
+#include "emitter.h"
+#include "frame_layout.h"
+#include "jit/jit.h"
+#include "runtime_helpers.h"
+
+namespace pcjit::jit {
+
+namespace {
+
+using asmjit::imm;
+
+struct Exit {
+  u32 patch = 0;  // offset of the E9 rel32 in the block's code
+  u32 miss = 0;   // offset of its miss stub
+  u32 target_eip = 0;
+  struct Record* linked = nullptr;
+};
+
+struct Record {
+  Block* block = nullptr;
+  Context* ctx = nullptr;
+  CodeSpan code;
+  std::vector<Exit> exits;
+  std::vector<std::pair<Record*, u32>> incoming;  // (source, exit index) linked into this one
+};
+
+using EnterFn = u32 (*)(cpu::HotFrame*, Context*, const void*);
+
+class X64Translator final : public cpu::Translator {
+ public:
+  explicit X64Translator(const JitOptions& o) : buf_(o.code_buffer_bytes + kStubBytes) { build_stubs(); }
+  ~X64Translator() override { buf_.release(stub_code_); }
+
+  bool translate(Context& c, Block& b) override;
+  cpu::JitExit run(Context& c, Block& b) override {
+    const auto enter = reinterpret_cast<EnterFn>(const_cast<void*>(stubs_.enter));
+    return static_cast<cpu::JitExit>(enter(static_cast<cpu::HotFrame*>(&c), &c, b.host_entry));
+  }
+  void link(Context& c, Block& target) override;
+  void unlink(Block& b) override;
+  void release(Block& b) override;
+  bool full() const override { return buf_.used() + kHeadroom > buf_.limit(); }
+
+ private:
+  static constexpr std::size_t kStubBytes = 4096;
+  static constexpr std::size_t kHeadroom = 64 * 1024;  // more than the largest block's code
+  void build_stubs();
+  void patch(Record& src, u32 k, const void* to);
+
+  CodeBuffer buf_;
+  CodeSpan stub_code_;
+  Stubs stubs_;
+};
+
+// Shared stubs:
+// enter(frame, ctx, entry): push rbp, rbx, r12-r15 ; sub rsp, 8 ; mov rbx, rdi ; mov r12, rsi ; jmp rdx
+// exit (eax = JitExit):     add rsp, 8 ; pop r15-r12, rbx, rbp ; ret
+// lookup:                   call rt_lookup(ctx) ; test rax, rax ; jz ended ; jmp rax
+// helper_exit (eax = Exec): Fault -> refund 1, JitExit::Fault ; Halt -> Halt ; else Ended
+void X64Translator::build_stubs() {
+  asmjit::CodeHolder code;
+  code.init(asmjit::Environment::host());
+  x86::Assembler a(&code);
+  asmjit::Label enter = a.newLabel(), exit = a.newLabel(), lookup = a.newLabel(), helper = a.newLabel();
+  asmjit::Label ended = a.newLabel(), not_fault = a.newLabel(), not_halt = a.newLabel();
+  a.bind(enter);
+  a.push(x86::rbp);
+  a.push(x86::rbx);
+  a.push(x86::r12);
+  a.push(x86::r13);
+  a.push(x86::r14);
+  a.push(x86::r15);
+  a.sub(x86::rsp, 8);
+  a.mov(x86::rbx, x86::rdi);
+  a.mov(x86::r12, x86::rsi);
+  a.jmp(x86::rdx);
+  a.bind(exit);
+  a.add(x86::rsp, 8);
+  a.pop(x86::r15);
+  a.pop(x86::r14);
+  a.pop(x86::r13);
+  a.pop(x86::r12);
+  a.pop(x86::rbx);
+  a.pop(x86::rbp);
+  a.ret();
+  a.bind(lookup);
+  a.mov(x86::rdi, x86::r12);
+  a.mov(x86::rax, imm(reinterpret_cast<uintptr_t>(&rt_lookup)));
+  a.call(x86::rax);
+  a.test(x86::rax, x86::rax);
+  a.jz(ended);
+  a.jmp(x86::rax);
+  a.bind(ended);
+  a.mov(x86::eax, static_cast<u32>(cpu::JitExit::Ended));
+  a.jmp(exit);
+  a.bind(helper);
+  a.cmp(x86::eax, static_cast<u32>(cpu::Exec::Fault));
+  a.jne(not_fault);
+  a.add(x86::qword_ptr(x86::rbx, static_cast<i32>(layout::kBudget)), 1);
+  a.mov(x86::eax, static_cast<u32>(cpu::JitExit::Fault));
+  a.jmp(exit);
+  a.bind(not_fault);
+  a.cmp(x86::eax, static_cast<u32>(cpu::Exec::Halt));
+  a.jne(not_halt);
+  a.mov(x86::eax, static_cast<u32>(cpu::JitExit::Halt));
+  a.jmp(exit);
+  a.bind(not_halt);
+  a.mov(x86::eax, static_cast<u32>(cpu::JitExit::Ended));
+  a.jmp(exit);
+  code.flatten();
+  code.resolveUnresolvedLinks();
+  if (!buf_.alloc(code.codeSize(), stub_code_)) throw Error("jit: cannot allocate executable memory");
+  code.relocateToBase(reinterpret_cast<uintptr_t>(stub_code_.rx));
+  code.copyFlattenedData(stub_code_.rw, code.codeSize());
+  asmjit::VirtMem::flushInstructionCache(stub_code_.rx, code.codeSize());
+  auto at = [&](asmjit::Label l) {
+    return static_cast<const u8*>(stub_code_.rx) + code.labelOffsetFromBase(l);
+  };
+  stubs_.enter = at(enter);
+  stubs_.exit = at(exit);
+  stubs_.lookup = at(lookup);
+  stubs_.helper_exit = at(helper);
+}
+
+bool X64Translator::translate(Context& c, Block& b) {
+  auto rec = std::make_unique<Record>();
+  rec->block = &b;
+  rec->ctx = &c;
+  asmjit::CodeHolder code;
+  code.init(asmjit::Environment::host());
+  x86::Assembler a(&code);
+  Emitter e(a, c, b, stubs_, rec.get());
+  e.emit_block();
+  code.flatten();
+  code.resolveUnresolvedLinks();
+  const std::size_t estimate = code.codeSize();
+  if (!buf_.alloc(estimate, rec->code)) return false;  // full: the dispatcher flushes soon
+  if (code.relocateToBase(reinterpret_cast<uintptr_t>(rec->code.rx)) != asmjit::kErrorOk) {
+    buf_.release(rec->code);
+    return false;
+  }
+  const std::size_t size = code.codeSize();
+  code.copyFlattenedData(rec->code.rw, size);
+  buf_.shrink(rec->code, size);
+  asmjit::VirtMem::flushInstructionCache(rec->code.rx, size);
+  for (const ExitSite& s : e.exits())
+    rec->exits.push_back(Exit{static_cast<u32>(code.labelOffsetFromBase(s.patch)),
+                              static_cast<u32>(code.labelOffsetFromBase(s.miss)), s.target_eip});
+  b.host_entry = rec->code.rx;
+  b.jit = rec.release();
+  c.stats.jit_blocks++;
+  c.stats.jit_code_bytes += size;
+  return true;
+}
+
+// Writes `jmp rel32` at the exit's patch site towards `to`.
+void X64Translator::patch(Record& src, u32 k, const void* to) {
+  u8* rw = static_cast<u8*>(src.code.rw) + src.exits[k].patch;
+  const u8* rx = static_cast<const u8*>(src.code.rx) + src.exits[k].patch;
+  const i64 rel = static_cast<const u8*>(to) - (rx + 5);
+  const i32 rel32 = static_cast<i32>(rel);
+  std::memcpy(rw + 1, &rel32, 4);
+  asmjit::VirtMem::flushInstructionCache(const_cast<u8*>(rx), 5);
+}
+
+void X64Translator::link(Context& c, Block& target) {
+  auto* src = static_cast<Record*>(c.link_src);
+  const u32 k = c.link_exit;
+  c.link_src = nullptr;
+  auto* dst = static_cast<Record*>(target.jit);
+  if (!src || !dst || c.lockstep || k >= src->exits.size()) return;
+  Exit& x = src->exits[k];
+  const Block& from = *src->block;
+  const u64 expect_phys = (from.phys & ~u64{0xFFF}) | ((from.cs_base + x.target_eip) & 0xFFF);
+  if (x.linked || !from.valid || !target.valid || target.mode != from.mode ||
+      target.entry_eip != x.target_eip || target.cs_base != from.cs_base || target.phys != expect_phys)
+    return;
+  const i64 rel = static_cast<const u8*>(target.host_entry) - (static_cast<const u8*>(src->code.rx) + x.patch + 5);
+  if (rel != static_cast<i32>(rel)) return;  // out of rel32 reach (not with one allocator, but checked)
+  patch(*src, k, target.host_entry);
+  x.linked = dst;
+  dst->incoming.emplace_back(src, k);
+  c.stats.jit_links++;
+}
+
+void X64Translator::unlink(Block& b) {
+  auto* rec = static_cast<Record*>(b.jit);
+  if (!rec) return;
+  if (rec->ctx->link_src == rec) rec->ctx->link_src = nullptr;
+  for (auto [src, k] : rec->incoming) {
+    patch(*src, k, static_cast<const u8*>(src->code.rx) + src->exits[k].miss);
+    src->exits[k].linked = nullptr;
+  }
+  rec->incoming.clear();
+  for (u32 k = 0; k < rec->exits.size(); ++k) {
+    Record* t = rec->exits[k].linked;
+    if (!t) continue;
+    std::erase(t->incoming, std::pair<Record*, u32>{rec, k});
+    patch(*rec, k, static_cast<const u8*>(rec->code.rx) + rec->exits[k].miss);
+    rec->exits[k].linked = nullptr;
+  }
+}
+
+void X64Translator::release(Block& b) {
+  auto* rec = static_cast<Record*>(b.jit);
+  if (!rec) return;
+  unlink(b);
+  buf_.release(rec->code);
+  delete rec;
+  b.jit = nullptr;
+  b.host_entry = nullptr;
+}
+
+}  // namespace
+
+bool host_supported() {
+#if defined(__x86_64__)
+  return true;  // every x86-64 CPU but the first Athlon 64 / Pentium 4 steppings has LAHF/SAHF
+#else
+  return false;
+#endif
+}
+
+std::unique_ptr<cpu::Translator> make_translator(const JitOptions& options) {
+  if (!host_supported()) throw Error("jit: this host is not x86-64; use -accel interp");
+  return std::make_unique<X64Translator>(options);
+}
+
+}  // namespace pcjit::jit
