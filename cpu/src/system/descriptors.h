@@ -6,6 +6,8 @@
 // path in Context::seg_linear needs, so no access ever looks at the descriptor type again.
 // Descriptor-table reads are supervisor accesses (read_sys), whatever the CPL.
 #pragma once
+#include <cassert>
+
 #include "../context.h"
 
 namespace pcjit::cpu {
@@ -60,6 +62,59 @@ u32 descriptor_address(const CpuState& s, u16 sel);
 Exec read_descriptor(Context& c, u16 sel, Descriptor& out, u8 fault_vector = vec::GP, u32 ext = 0);
 // Sets the Accessed bit in the descriptor in memory (and in d) if it is clear.
 Exec set_accessed(Context& c, u16 sel, Descriptor& d);
+
+// Supervisor writes to descriptor tables and TSSs, checked first and stored later. A transfer that
+// writes several system bytes (Accessed bits, busy bits, the outgoing TSS image) queues each one
+// with add(), which maps it for writing and may raise #PF, and then, once every other check has
+// passed, store() writes them all and cannot fail. This keeps "a Fault has committed nothing" true
+// for memory as well as registers (SDM Vol. 3A 7.3 step 4 checks that the TSSs and descriptors are
+// paged in before a task switch changes any of them). N: the most writes the caller queues.
+template <unsigned N>
+class SysWrites {
+ public:
+  // Maps [lin, lin + size) (size 1, 2 or 4) for a supervisor write and queues v.
+  Exec add(Context& c, u32 lin, unsigned size, u32 v) {
+    assert(n_ < N);
+    Write& w = w_[n_];
+    PCJIT_TRY(c.map_linear(lin, size, Access::Write, false, w.ref));
+    w.value = v;
+    ++n_;
+    return Exec::Ok;
+  }
+  // Queues the Accessed-bit write for sel's descriptor when A is clear, and sets A in d.
+  Exec add_accessed(Context& c, u16 sel, Descriptor& d) {
+    if (d.is_system() || (d.hi & (1u << 8))) return Exec::Ok;
+    PCJIT_TRY(add(c, descriptor_address(c.s, sel) + 5, 1, ((d.hi >> 8) | 1u) & 0xFF));
+    d.hi |= 1u << 8;
+    return Exec::Ok;
+  }
+  // Queues the busy-bit write for a TSS descriptor in the GDT, and updates d.
+  Exec add_tss_busy(Context& c, u16 sel, Descriptor& d, bool busy) {
+    const u32 hi = busy ? (d.hi | (1u << 9)) : (d.hi & ~(1u << 9));
+    PCJIT_TRY(add(c, descriptor_address(c.s, sel) + 5, 1, (hi >> 8) & 0xFF));
+    d.hi = hi;
+    return Exec::Ok;
+  }
+  // Stores everything queued, in order.
+  void store(Context& c) {
+    for (unsigned k = 0; k < n_; ++k) {
+      const Write& w = w_[k];
+      if (w.ref.size == 1) c.store<u8>(w.ref, static_cast<u8>(w.value));
+      else if (w.ref.size == 2) c.store<u16>(w.ref, static_cast<u16>(w.value));
+      else c.store<u32>(w.ref, w.value);
+    }
+    n_ = 0;
+  }
+
+ private:
+  struct Write {
+    MemRef ref;
+    u32 value = 0;
+  };
+  Write w_[N];
+  unsigned n_ = 0;
+};
+
 // Sets or clears the busy bit of a TSS descriptor in the GDT (and in d).
 Exec set_tss_busy(Context& c, u16 sel, Descriptor& d, bool busy);
 

@@ -1,9 +1,11 @@
 // Far RET and IRET in real, virtual-8086 and protected mode (SDM Vol. 2, RET and IRET/IRETD
 // pseudocode; Vol. 3A 5.8.6 "Returning from a Called Procedure", 6.12.1, 20.2.7 and 20.3).
 //
-// Every value is read from the stack (peek) and every descriptor checked before anything is
-// committed. Returning to an outer ring reloads SS:ESP from the frame and nulls any data segment
-// register the outer ring may not use (DPL < new CPL, unless conforming code).
+// Every value is read from the stack (peek), every descriptor checked and the Accessed-bit writes
+// mapped before anything is committed (commit_return), so a fault restarts the instruction with
+// ESP, EFLAGS and the segment registers as they were. Returning to an outer ring reloads SS:ESP
+// from the frame and nulls any data segment register the outer ring may not use (DPL < new CPL,
+// unless conforming code).
 #include "../system/privilege.h"
 #include "transfer.h"
 
@@ -66,48 +68,70 @@ u32 outer_sp(const CpuState& s, u32 popped, unsigned w, const Descriptor& ssd) {
   return (s.reg32(ESP) & 0xFFFF0000u) | (popped & 0xFFFF);
 }
 
-// Commits a protected-mode return to CS:EIP, with an optional outer SS:ESP.
-Exec commit_return(Context& c, u16 cs, Descriptor& cd, u32 eip, bool outer, u16 ss, Descriptor& ssd, u32 esp) {
+// ESP after releasing `bytes` from the current stack (only SP changes on a 16-bit stack).
+u32 esp_after(const Context& c, u32 bytes) {
+  const u32 mask = c.sp_mask();
+  const u32 esp = c.s.reg32(ESP);
+  return (esp & ~mask) | ((esp + bytes) & mask);
+}
+
+// A checked protected-mode return: CS:EIP, the whole new ESP, an outer SS and IRET's EFLAGS.
+struct ReturnTarget {
+  u16 cs = 0;
+  Descriptor cd;
+  u32 eip = 0;
+  u32 esp = 0;
+  bool outer = false;  // to an outer ring: SS comes from the frame too
+  u16 ss = 0;
+  Descriptor ssd;
+  bool iret = false;   // EFLAGS = eflags
+  u32 eflags = 0;
+};
+
+// Commits a checked return. Its only steps that can still fault are the Accessed-bit writes to
+// the CS and SS descriptors (#PF when the table's page is read-only with CR0.WP set), so both are
+// mapped before ESP, EFLAGS or any segment changes: a Fault here has committed nothing.
+Exec commit_return(Context& c, ReturnTarget& t) {
   CpuState& s = c.s;
-  PCJIT_TRY(set_accessed(c, cs, cd));
-  if (outer) PCJIT_TRY(set_accessed(c, ss, ssd));
-  load_cache(s.seg[CS], cs, cd);
-  s.rip = eip;
-  if (outer) {
-    load_cache(s.seg[SS], ss, ssd);
-    s.set_reg32(ESP, esp);
-    c.set_cpl(cs & 3);
+  SysWrites<2> w;
+  PCJIT_TRY(w.add_accessed(c, t.cs, t.cd));
+  if (t.outer) PCJIT_TRY(w.add_accessed(c, t.ss, t.ssd));
+  w.store(c);
+  load_cache(s.seg[CS], t.cs, t.cd);
+  s.rip = t.eip;
+  s.set_reg32(ESP, t.esp);
+  if (t.iret) s.eflags = t.eflags;
+  if (t.outer) {
+    load_cache(s.seg[SS], t.ss, t.ssd);
+    c.set_cpl(t.cs & 3);
     null_inaccessible_segments(s);
   }
+  c.update_mode_flags();
   return Exec::Stop;
 }
 
 Exec far_return_protected(Context& c, unsigned w, u16 pop_bytes) {
   CpuState& s = c.s;
-  u32 eip = 0;
-  u16 cs = 0;
-  PCJIT_TRY(peek_as(c, 0, w, eip));
-  PCJIT_TRY(peek_as(c, w, w, cs));
-  Descriptor cd;
-  PCJIT_TRY(check_return_cs(c, cs, cd));
-  if (eip > cd.limit()) return c.raise_gp(0);
-  const u8 rpl = cs & 3;
+  ReturnTarget t;
+  PCJIT_TRY(peek_as(c, 0, w, t.eip));
+  PCJIT_TRY(peek_as(c, w, w, t.cs));
+  PCJIT_TRY(check_return_cs(c, t.cs, t.cd));
+  if (t.eip > t.cd.limit()) return c.raise_gp(0);
+  const u8 rpl = t.cs & 3;
   if (rpl == s.cpl) {
-    advance_sp(c, 2 * w + pop_bytes);
-    Descriptor none;
-    return commit_return(c, cs, cd, eip, false, 0, none, 0);
+    t.esp = esp_after(c, 2 * w + pop_bytes);
+    return commit_return(c, t);
   }
   u32 esp = 0;
-  u16 ss = 0;
   PCJIT_TRY(peek_as(c, 2 * w + pop_bytes, w, esp));
-  PCJIT_TRY(peek_as(c, 3 * w + pop_bytes, w, ss));
-  Descriptor ssd;
-  PCJIT_TRY(check_return_ss(c, ss, rpl, ssd));
-  esp = outer_sp(s, esp, w, ssd);
+  PCJIT_TRY(peek_as(c, 3 * w + pop_bytes, w, t.ss));
+  PCJIT_TRY(check_return_ss(c, t.ss, rpl, t.ssd));
+  esp = outer_sp(s, esp, w, t.ssd);
   // The immediate is released from the outer stack too (SDM RET: ESP <- ESP + SRC).
-  const u32 mask = (ssd.big()) ? 0xFFFFFFFFu : 0xFFFFu;
-  esp = (esp & ~mask) | ((esp + pop_bytes) & mask);
-  return commit_return(c, cs, cd, eip, true, ss, ssd, esp);
+  const u32 mask = (t.ssd.big()) ? 0xFFFFFFFFu : 0xFFFFu;
+  t.esp = (esp & ~mask) | ((esp + pop_bytes) & mask);
+  t.outer = true;
+  return commit_return(c, t);
 }
 
 // EFLAGS bits IRET may change, by privilege (SDM IRET: IF needs CPL <= IOPL, IOPL needs CPL 0).
@@ -145,34 +169,28 @@ Exec iret_to_v86(Context& c, u32 eip, u16 cs, u32 eflags) {
 Exec iret_protected(Context& c, unsigned w, u32 return_eip) {
   CpuState& s = c.s;
   if (s.eflags & flag::NT) return task_return(c, return_eip);
-  u32 eip = 0, eflags = 0;
-  u16 cs = 0;
-  PCJIT_TRY(peek_as(c, 0, w, eip));
-  PCJIT_TRY(peek_as(c, w, w, cs));
+  ReturnTarget t;
+  u32 eflags = 0;
+  PCJIT_TRY(peek_as(c, 0, w, t.eip));
+  PCJIT_TRY(peek_as(c, w, w, t.cs));
   PCJIT_TRY(peek_as(c, 2 * w, w, eflags));
-  if (w == 4 && (eflags & flag::VM) && s.cpl == 0) return iret_to_v86(c, eip, cs, eflags);
-  Descriptor cd;
-  PCJIT_TRY(check_return_cs(c, cs, cd));
-  if (eip > cd.limit()) return c.raise_gp(0);
-  const u8 rpl = cs & 3;
-  const u32 new_flags = iret_flags(s, eflags, w);
+  if (w == 4 && (eflags & flag::VM) && s.cpl == 0) return iret_to_v86(c, t.eip, t.cs, eflags);
+  PCJIT_TRY(check_return_cs(c, t.cs, t.cd));
+  if (t.eip > t.cd.limit()) return c.raise_gp(0);
+  const u8 rpl = t.cs & 3;
+  t.iret = true;
+  t.eflags = iret_flags(s, eflags, w);  // by the CPL the IRET runs at
   if (rpl == s.cpl) {
-    advance_sp(c, 3 * w);
-    s.eflags = new_flags;
-    Descriptor none;
-    PCJIT_TRY(commit_return(c, cs, cd, eip, false, 0, none, 0));
-    c.update_mode_flags();
-    return Exec::Stop;
+    t.esp = esp_after(c, 3 * w);
+    return commit_return(c, t);
   }
   u32 esp = 0;
-  u16 ss = 0;
   PCJIT_TRY(peek_as(c, 3 * w, w, esp));
-  PCJIT_TRY(peek_as(c, 4 * w, w, ss));
-  Descriptor ssd;
-  PCJIT_TRY(check_return_ss(c, ss, rpl, ssd));
-  esp = outer_sp(s, esp, w, ssd);
-  s.eflags = new_flags;
-  return commit_return(c, cs, cd, eip, true, ss, ssd, esp);
+  PCJIT_TRY(peek_as(c, 4 * w, w, t.ss));
+  PCJIT_TRY(check_return_ss(c, t.ss, rpl, t.ssd));
+  t.esp = outer_sp(s, esp, w, t.ssd);
+  t.outer = true;
+  return commit_return(c, t);
 }
 
 // IRET in virtual-8086 mode: allowed at IOPL 3; with CR4.VME a 16-bit IRET at IOPL < 3 works on

@@ -92,8 +92,12 @@ Exec call_gate_inner(Context& c, const Descriptor& gate, u16 cs_sel, Descriptor&
   f.add(return_eip);
   if (offset > cd.limit()) return c.raise_gp(0);
   PCJIT_TRY(f.check(c));
-  PCJIT_TRY(set_accessed(c, nss, ssd));
-  PCJIT_TRY(set_accessed(c, cs_sel, cd));
+  // Both Accessed bits are mapped before either is written, so a #PF on the second leaves the
+  // first descriptor untouched too.
+  SysWrites<2> a;
+  PCJIT_TRY(a.add_accessed(c, nss, ssd));
+  PCJIT_TRY(a.add_accessed(c, cs_sel, cd));
+  a.store(c);
   f.store(c);
   load_cache(s.seg[SS], nss, ssd);
   s.set_reg32(ESP, f.new_esp());

@@ -104,8 +104,10 @@ Exec deliver_protected(Context& c, u8 vector, EventKind kind, u32 error, bool ha
     f.add(return_eip);
     if (has_error) f.add(error);
     PCJIT_TRY(f.check(c));
-    PCJIT_TRY(set_accessed(c, nss, ssd));
-    PCJIT_TRY(set_accessed(c, sel, cd));
+    SysWrites<2> a;  // both Accessed bits mapped before either is written
+    PCJIT_TRY(a.add_accessed(c, nss, ssd));
+    PCJIT_TRY(a.add_accessed(c, sel, cd));
+    a.store(c);
     f.store(c);
     if (from_v86) {
       for (unsigned r : {GS, FS, DS, ES}) load_null(s.seg[r], 0);

@@ -2,10 +2,11 @@
 // Vol. 2 under CALL/JMP/IRET/INT).
 //
 // Order, chosen for precise restart: (1) read the whole incoming state from the new TSS, which may
-// fault with nothing changed; (2) save the outgoing state into the old TSS (a fault there is
-// harmless: restarting the instruction rewrites it); (3) back link and busy bits; (4) commit the
-// registers, TR, CR0.TS, CR3, LDTR. From (4) on, a failing segment check is raised in the context
-// of the new task (#TS/#NP/#SS with the offending selector), exactly as the SDM describes.
+// fault with nothing changed; (2) the outgoing state for the old TSS and (3) the back link and
+// busy bits, all mapped first and then stored together, so a fault there also changes nothing;
+// (4) commit the registers, TR, CR0.TS, CR3, LDTR. From (4) on, a failing segment check is raised
+// in the context of the new task (#TS/#NP/#SS with the offending selector), exactly as the SDM
+// describes.
 #include "transfer.h"
 
 namespace pcjit::cpu {
@@ -60,16 +61,15 @@ Exec read_image(Context& c, u32 base, const TssLayout& L, TaskImage& t) {
   return Exec::Ok;
 }
 
-Exec save_image(Context& c, u32 base, const TssLayout& L, u32 eip, u32 eflags) {
+// Queues the outgoing task's dynamic fields (EIP, EFLAGS, GPRs, selectors) for the old TSS.
+template <unsigned N>
+Exec queue_image(Context& c, SysWrites<N>& w, u32 base, const TssLayout& L, u32 eip, u32 eflags) {
   const CpuState& s = c.s;
-  auto wr = [&](u32 off, u32 v) {
-    return L.width == 4 ? c.write_sys<u32>(base + off, v) : c.write_sys<u16>(base + off, static_cast<u16>(v));
-  };
-  PCJIT_TRY(wr(L.eip, eip));
-  PCJIT_TRY(wr(L.eflags, eflags));
-  for (unsigned r = 0; r < 8; ++r) PCJIT_TRY(wr(L.gpr0 + r * L.width, s.reg32(r)));
+  PCJIT_TRY(w.add(c, base + L.eip, L.width, eip));
+  PCJIT_TRY(w.add(c, base + L.eflags, L.width, eflags));
+  for (unsigned r = 0; r < 8; ++r) PCJIT_TRY(w.add(c, base + L.gpr0 + r * L.width, L.width, s.reg32(r)));
   const unsigned nseg = L.width == 4 ? 6 : 4;
-  for (unsigned k = 0; k < nseg; ++k) PCJIT_TRY(c.write_sys<u16>(base + L.seg0 + k * L.width, s.seg[k].selector));
+  for (unsigned k = 0; k < nseg; ++k) PCJIT_TRY(w.add(c, base + L.seg0 + k * L.width, 2, s.seg[k].selector));
   return Exec::Ok;
 }
 
@@ -133,23 +133,23 @@ Exec task_switch(Context& c, u16 tss_sel, Descriptor d, TaskSwitchKind kind, u32
   const u32 nbase = d.base();
   PCJIT_TRY(read_image(c, nbase, NL, t));
 
-  // (2) Outgoing state. IRET clears NT in the saved image (the old task is no longer nested).
+  // (2) Outgoing state, (3) back link and busy bits: every write is mapped before any is stored
+  // (SDM 7.3 step 4 checks that both TSSs and the descriptors are paged in first), so a #PF here
+  // leaves the old TSS, the new back link and both busy bits as they were.
+  // IRET clears NT in the saved image (the old task is no longer nested).
   u32 saved_flags = s.eflags;
   if (kind == TaskSwitchKind::Iret) saved_flags &= ~flag::NT;
-  PCJIT_TRY(save_image(c, s.tr.base, OL, return_eip, saved_flags));
-
-  // (3) Back link and busy bits.
+  Descriptor od;
+  const bool release_old = kind == TaskSwitchKind::Jump || kind == TaskSwitchKind::Iret;
+  if (release_old) PCJIT_TRY(read_descriptor(c, s.tr.selector, od, vec::TS, ext));
+  SysWrites<18> w;  // a 32-bit image (16), then the back link or the old busy bit, the new busy bit
+  PCJIT_TRY(queue_image(c, w, s.tr.base, OL, return_eip, saved_flags));
   const bool nest = kind == TaskSwitchKind::Call || kind == TaskSwitchKind::Interrupt;
-  if (nest) {
-    PCJIT_TRY(c.write_sys<u16>(nbase, s.tr.selector));
-    t.eflags |= flag::NT;
-  }
-  if (kind == TaskSwitchKind::Jump || kind == TaskSwitchKind::Iret) {
-    Descriptor od;
-    PCJIT_TRY(read_descriptor(c, s.tr.selector, od, vec::TS, ext));
-    PCJIT_TRY(set_tss_busy(c, s.tr.selector, od, false));
-  }
-  if (kind != TaskSwitchKind::Iret) PCJIT_TRY(set_tss_busy(c, tss_sel, d, true));
+  if (nest) PCJIT_TRY(w.add(c, nbase, 2, s.tr.selector));
+  if (release_old) PCJIT_TRY(w.add_tss_busy(c, s.tr.selector, od, false));
+  if (kind != TaskSwitchKind::Iret) PCJIT_TRY(w.add_tss_busy(c, tss_sel, d, true));
+  w.store(c);
+  if (nest) t.eflags |= flag::NT;
 
   // (4) Commit. From here on faults belong to the new task.
   load_cache(s.tr, tss_sel, d);
