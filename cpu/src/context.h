@@ -70,6 +70,9 @@ class Context : public HotFrame {
   core::IrqSink* ferr = nullptr;         // x87 FERR# line (IRQ13 on a PC); fpu/x87_core.cpp drives it
   // Translated code: lockstep comparison (exec/lockstep.cpp) and event counting (--stats).
   bool lockstep = false;
+  // A block is translated on its jit_threshold-th dispatch (default: the second). Most firmware
+  // code runs once, and translating it costs more than interpreting it (docs/DESIGN.md).
+  u32 jit_threshold = 2;
   StoreLog* store_log = nullptr;         // lockstep: every store is recorded (with its old bytes)
   bool count_events = false;
   std::string lockstep_error;

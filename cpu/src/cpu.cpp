@@ -74,8 +74,13 @@ void Cpu::set_translator(std::unique_ptr<Translator> t) {
   ctx_->jit = std::move(t);
 }
 bool Cpu::has_translator() const { return ctx_->jit != nullptr; }
-void Cpu::set_lockstep(bool on) { ctx_->lockstep = on; ctx_->blocks->flush_all(); }
+void Cpu::set_lockstep(bool on) {
+  ctx_->lockstep = on;
+  if (on) ctx_->jit_threshold = 1;  // compare every block from its first run
+  ctx_->blocks->flush_all();
+}
 const std::string& Cpu::lockstep_error() const { return ctx_->lockstep_error; }
+void Cpu::set_translate_threshold(u32 n) { ctx_->jit_threshold = n ? n : 1; }
 void Cpu::set_count_events(bool on) { ctx_->count_events = on; ctx_->blocks->flush_all(); }
 
 void Cpu::set_observer(ExecObserver* observer) {

@@ -69,6 +69,8 @@ class Cpu final : public core::Processor {
   // report, which lockstep_error() also returns.
   void set_lockstep(bool on);
   const std::string& lockstep_error() const;
+  // Translate a block on its n-th dispatch (default 2; 1 = on first sight, as tests want).
+  void set_translate_threshold(u32 n);
   // Translated code may count events it would otherwise not (inline TLB hits, flag moves).
   void set_count_events(bool on);
   // Connects the x87 FERR# output (legacy error reporting with CR0.NE=0): the board wires it to

@@ -16,10 +16,6 @@ namespace pcjit::cpu {
 
 namespace {
 
-// A block is translated on its second dispatch: most firmware code runs once, and translating it
-// costs more than interpreting it (see docs/DESIGN.md, "When to translate").
-constexpr u32 kTranslateAfter = 2;
-
 bool debug_exec_breakpoint(Context& c, u32 lin) {
   const u64 dr7 = c.s.dr[7];
   for (unsigned k = 0; k < 4; ++k) {
@@ -178,7 +174,7 @@ core::ProcessorExit run_cpu(Context& c, u64 max_insns) {
     bool faulted = false;
     const bool entry_matches = b->entry_eip == s.eip() && b->cs_base == s.seg[CS].base;
     if (c.jit && entry_matches && jit_allowed(c) && b->insns.size() <= max_insns - done) {
-      if (!b->jit && ++b->execs >= kTranslateAfter) c.jit->translate(c, *b);
+      if (!b->jit && ++b->execs >= c.jit_threshold) c.jit->translate(c, *b);
       if (b->jit && c.link_src) c.jit->link(c, *b);
     }
     c.link_src = nullptr;
