@@ -8,11 +8,18 @@
 //
 // Usage: pcjit_boot_test [-m MiB] [--hda F] [--hdb F] [--cdrom F] [--fda F] [--boot ORDER]
 //          --expect [vga:|log:|serial:]TEXT ... [--max-insns N] [--screenshot F.png]
-//          [--log FILE] [--enter-when TEXT] [--reset-when TEXT]
+//          [--log FILE] [--enter-when TEXT] [--reset-when TEXT] [--accel jit|interp] [--lockstep]
 // --enter-when presses Enter on the PS/2 keyboard once TEXT is on the VGA screen (memtest86+
 // waits for a key before its first test). --reset-when requests a system reset once TEXT is on
 // the VGA screen and forgets the log and serial output so far, so log:/serial: expectations then
 // prove that the machine booted again.
+//
+// --accel selects the engine (default interp; a jit run must translate something). --lockstep
+// (implies the JIT) translates every block on first sight and runs each in the JIT and in the
+// interpreter from the same state: such a run is a differential test of the first --max-insns
+// instructions, and passes when it got there (or saw every expected text first) with no
+// divergence and at least one block compared; the first divergence fails it with the CPU's
+// report. Without the JIT on this host, jit and lockstep runs are skipped.
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -27,6 +34,7 @@
 #include "devices/pic8259.h"
 #include "devices/i8042.h"
 #include "devices/vga.h"
+#include "jit/jit.h"
 
 using namespace pcjit;
 
@@ -67,7 +75,8 @@ int main(int argc, char** argv) {
   devices::PcConfig cfg;
   std::vector<Expect> expects;
   u64 max_insns = 2'000'000'000;
-  std::string screenshot, log_path, enter_when, reset_when;
+  std::string screenshot, log_path, enter_when, reset_when, accel = "interp";
+  bool lockstep = false;
   std::vector<std::string> images;
   for (int k = 1; k < argc; ++k) {
     std::string a = argv[k];
@@ -90,10 +99,21 @@ int main(int argc, char** argv) {
     else if (a == "--log") log_path = next();
     else if (a == "--enter-when") enter_when = next();
     else if (a == "--reset-when") reset_when = next();
+    else if (a == "--accel") accel = next();
+    else if (a == "--lockstep") lockstep = true;
     else {
       std::fprintf(stderr, "pcjit_boot_test: unknown argument %s\n", a.c_str());
       return 2;
     }
+  }
+  if (accel != "jit" && accel != "interp") {
+    std::fprintf(stderr, "pcjit_boot_test: --accel takes jit or interp, not %s\n", accel.c_str());
+    return 2;
+  }
+  const bool jit_on = accel == "jit" || lockstep;
+  if (jit_on && !jit::host_supported()) {
+    std::printf("SKIP: this host cannot run the JIT\n");
+    return kSkip;
   }
   for (const auto& img : images) {
     if (!std::filesystem::exists(img)) {
@@ -118,6 +138,8 @@ int main(int argc, char** argv) {
     m.set_processor(std::move(cpu));
     devices::PcBoard& pc = devices::build_pc(m, cfg);
     cpu_ref.set_ferr_sink(&pc.pic());  // x87 FERR# -> IRQ13, as in frontends/src/pc.cpp
+    if (jit_on) cpu_ref.set_translator(jit::make_translator(jit::JitOptions{}));
+    if (lockstep) cpu_ref.set_lockstep(true);
 
     auto screen = [&] { return join(pc.vga().text_screen()); };
     auto all_seen = [&] {
@@ -158,7 +180,12 @@ int main(int argc, char** argv) {
 
     core::StopInfo stop = m.run(core::RunLimits{max_insns});
     const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    const bool pass = !expects.empty() && all_seen();
+    const cpu::CpuStats& st = cpu_ref.stats();
+    const std::string& divergence = cpu_ref.lockstep_error();
+    const bool seen = !expects.empty() && all_seen();
+    const bool reached = stop.kind == core::StopKind::InsnLimit && m.clock().retired() >= max_insns;
+    const bool pass = !lockstep ? seen && (!jit_on || st.jit_blocks > 0)
+                                : divergence.empty() && (seen || reached) && st.lockstep_blocks > 0;
     std::printf("---- VGA text screen ----\n%s-------------------------\n", screen().c_str());
     if (!serial.empty()) std::printf("---- COM1 ----\n%s\n--------------\n", serial.c_str());
     std::printf("stop: %s\nretired %llu instructions, virtual %.3f s, wall %.2f s (%.1f MIPS), resets %llu\n",
@@ -166,6 +193,17 @@ int main(int argc, char** argv) {
                 static_cast<double>(m.clock().now_ns()) / 1e9, secs,
                 static_cast<double>(m.clock().retired()) / secs / 1e6,
                 static_cast<unsigned long long>(m.reset_count()));
+    if (jit_on)
+      std::printf("jit: %llu blocks translated, %llu translated runs, %llu helper calls, %llu flushes\n",
+                  static_cast<unsigned long long>(st.jit_blocks), static_cast<unsigned long long>(st.jit_runs),
+                  static_cast<unsigned long long>(st.jit_helper_calls),
+                  static_cast<unsigned long long>(st.jit_flushes));
+    if (lockstep)
+      std::printf("lockstep: %llu blocks compared, %s\n", static_cast<unsigned long long>(st.lockstep_blocks),
+                  !divergence.empty() ? "DIVERGED"
+                  : reached           ? "no divergence in the instruction budget"
+                  : seen              ? "no divergence before every expected text appeared"
+                                      : "no divergence, but the run stopped early");
     if (!screenshot.empty()) {
       pc.vga().write_png(screenshot);
       std::printf("screenshot: %s\n", screenshot.c_str());
@@ -176,6 +214,7 @@ int main(int argc, char** argv) {
         std::fclose(f);
       }
     }
+    if (!divergence.empty()) std::printf("%s\n", divergence.c_str());
     if (!pass) {
       const std::size_t tail = log.size() > 3000 ? log.size() - 3000 : 0;
       std::printf("---- SeaBIOS log (tail) ----\n%s\n", log.c_str() + tail);
