@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the pcjit CLI on a guest image and checks its output (VGA text from --vga-text and/or the
-# serial console from -nographic) for each expected text. Exit 77 (ctest skip) when the image is
-# not built yet.
+# serial console from -nographic) for each expected text, and that pcjit exited with status 0 (a
+# lockstep divergence is status 1). Exit 77 (ctest skip) when the image is not built yet.
 # Usage: cli_boot.sh PCJIT IMAGE OUTFILE "TEXT1|TEXT2|..." -- PCJIT_ARGS...
 set -uo pipefail
 pcjit="$1" image="$2" out="$3" expects="$4"
@@ -20,4 +20,8 @@ for w in "${wanted[@]}"; do
     exit 1
   fi
 done
+if [ "$status" -ne 0 ]; then
+  echo "FAIL: pcjit exit status $status"
+  exit 1
+fi
 echo PASS
