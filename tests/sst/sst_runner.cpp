@@ -1,16 +1,26 @@
 // pcjit_sst: runs the SingleStepTests 80286 real-mode vectors (captured on real hardware, see
-// ../shared/testdata/README.md) against the interpreter and reports what differs.
+// ../shared/testdata/README.md) against the interpreter or the JIT and reports what differs.
 //
-// Usage: pcjit_sst [DIR] [FORM...] [-v]
+// Usage: pcjit_sst [DIR] [FORM...] [-v] [--accel jit|interp] [--lockstep]
 //   DIR   folder of *.json.gz vectors (default: the shared test data, set by CMake)
 //   FORM  only run files whose stem equals FORM or starts with "FORM." ("F6" runs F6.0-F6.7)
 //   -v    print every failure with its bytes and the expected and actual values
+//   --accel jit   run the vectors' blocks translated (threshold 1: the vector's instruction is
+//                 translated on first sight and runs in the JIT)
+//   --lockstep    (implies the JIT) run every block in the JIT and in the interpreter from the same
+//                 state and compare them; a divergence fails the test and is printed
 //
 // Each test starts from a reset CPU in real mode with A20 on; one Machine (16 MiB) is reused and
 // the RAM bytes of the previous test are cleared. Registers are compared in full (a 16-bit
 // instruction must not touch bits 31:16), FLAGS under the SDM's undefined-flag mask for the form
 // plus bits 12-15; tests that show a documented 286-only behaviour are excluded by a named rule
 // (rules.cpp) and counted. The last line is "N passed, M failed[, K skipped]".
+//
+// With the JIT a test also fails if its instruction did not run through the JIT (no translated run
+// or, in lockstep mode, no compared block), unless the harness expects that by design: TF set in
+// the initial FLAGS (single-stepping is interpreted) or, in lockstep mode, port I/O (a block with
+// IN/OUT/INS/OUTS runs in the interpreter only, since a port access cannot be undone). Those are
+// counted and reported. Without a JIT on this host, jit and lockstep runs are skipped (exit 77).
 #include <zlib.h>
 
 #include <algorithm>
@@ -27,6 +37,7 @@
 
 #include "core/machine.h"
 #include "cpu/cpu.h"
+#include "jit/jit.h"
 #include "json.h"
 #include "sst_test.h"
 
@@ -42,6 +53,14 @@ namespace fs = std::filesystem;
 // FLAGS bits 12-15: the 286 keeps IOPL/NT/bit 15 clear in real mode; a P6 keeps what was loaded.
 constexpr uint32_t kFlagsIgnored = 0xF000;
 constexpr unsigned kMaxInsns = 200;
+constexpr int kSkip = 77;
+
+enum class Engine { Interp, Jit, Lockstep };
+
+// Port I/O forms (IN, OUT, INS, OUTS): lockstep runs their blocks in the interpreter only.
+bool is_port_io(uint8_t op) {
+  return (op >= 0xE4 && op <= 0xE7) || (op >= 0xEC && op <= 0xEF) || (op >= 0x6C && op <= 0x6F);
+}
 
 std::string read_gz(const fs::path& path) {
   gzFile f = gzopen(path.c_str(), "rb");
@@ -96,13 +115,32 @@ constexpr cpu::SegReg kSegOf[] = {cpu::CS, cpu::SS, cpu::DS, cpu::ES};  // CS..E
 constexpr cpu::Reg kGprOf[] = {cpu::EAX, cpu::EBX, cpu::ECX, cpu::EDX};
 constexpr cpu::Reg kGpr2Of[] = {cpu::ESP, cpu::EBP, cpu::ESI, cpu::EDI};
 
+std::string hex_bytes(const std::vector<uint8_t>& b) {
+  std::string s;
+  for (uint8_t x : b) s += fmt::format("{:02X} ", x);
+  if (!s.empty()) s.pop_back();
+  return s;
+}
+
 class Runner {
  public:
-  Runner() : machine_(core::MachineConfig{16ull << 20, 256}) {
+  explicit Runner(Engine engine) : machine_(core::MachineConfig{16ull << 20, 256}), engine_(engine) {
     auto owner = std::make_unique<cpu::Cpu>(machine_);
     cpu_ = owner.get();
     machine_.set_processor(std::move(owner));
+    if (engine_ != Engine::Interp) {
+      cpu_->set_translator(jit::make_translator(jit::JitOptions{}));
+      cpu_->set_translate_threshold(1);
+    }
+    if (engine_ == Engine::Lockstep) cpu_->set_lockstep(true);
   }
+
+  // JIT coverage of the tests run so far (--accel jit, --lockstep).
+  uint64_t through_jit = 0;       // the test's blocks ran translated (or were compared)
+  uint64_t tf_interpreted = 0;    // TF set: single-stepped in the interpreter, by design
+  uint64_t io_interpreted = 0;    // lockstep, port I/O: interpreter only, by design
+  std::vector<std::string> divergences;  // lockstep reports, in order
+  const cpu::CpuStats& stats() const { return cpu_->stats(); }
 
   // Runs one test; returns an empty string on success, else a description of the differences.
   std::string run(std::string_view form, const SstTest& t) {
@@ -111,7 +149,7 @@ class Runner {
     touched_.clear();
 
     cpu::Cpu& cpu = *cpu_;
-    cpu.reset();
+    machine_.reset();  // the CPU's reset, and forgets a stop (a lockstep divergence) of the last test
     mem.set_a20(true);
     cpu::CpuState& s = cpu.state();
     for (unsigned r = 0; r < 4; ++r) s.gpr[kGprOf[r]] = t.initial[AX + r];
@@ -124,9 +162,23 @@ class Runner {
     for (auto [a, v] : t.final_ram) touched_.push_back(a);
     cpu.state_changed();
 
+    const uint64_t runs0 = cpu.stats().jit_runs, compared0 = cpu.stats().lockstep_blocks;
     auto exit = cpu.run(kMaxInsns);
     std::string diff;
+    if (machine_.stop_requested() && machine_.stop_info().kind == core::StopKind::Error) {
+      diff += "  " + machine_.stop_info().message + "\n";
+      divergences.push_back(fmt::format("{} \"{}\" [{}]: {}", form, t.name, hex_bytes(t.bytes),
+                                        machine_.stop_info().message));
+    }
     if (exit != core::ProcessorExit::Halted) diff += "  did not reach HLT\n";
+    if (engine_ != Engine::Interp) {
+      const bool ran = engine_ == Engine::Lockstep ? cpu.stats().lockstep_blocks > compared0
+                                                   : cpu.stats().jit_runs > runs0;
+      if (t.initial[FLAGS] & cpu::flag::TF) ++tf_interpreted;
+      else if (engine_ == Engine::Lockstep && is_port_io(shape_of(t.bytes).opcode)) ++io_interpreted;
+      else if (ran) ++through_jit;
+      else diff += "  the instruction did not run through the JIT\n";
+    }
 
     const uint32_t keep = ~(kFlagsIgnored | undefined_flags(form, t));
     uint32_t got[kRegCount];
@@ -173,6 +225,7 @@ class Runner {
   }
 
   core::Machine machine_;
+  Engine engine_;
   cpu::Cpu* cpu_ = nullptr;
   std::vector<uint32_t> touched_;
 };
@@ -198,23 +251,29 @@ bool selected(const std::string& stem, const std::vector<std::string>& filters) 
   return false;
 }
 
-std::string hex_bytes(const std::vector<uint8_t>& b) {
-  std::string s;
-  for (uint8_t x : b) s += fmt::format("{:02X} ", x);
-  if (!s.empty()) s.pop_back();
-  return s;
-}
-
 int run_main(int argc, char** argv) {
   fs::path dir = PCJIT_SST_DEFAULT_DIR;
   std::vector<std::string> filters;
   bool verbose = false;
   bool dir_given = false;
+  bool lockstep = false;
+  std::string accel = "interp";
   for (int k = 1; k < argc; ++k) {
     std::string a = argv[k];
     if (a == "-v") verbose = true;
+    else if (a == "--lockstep") lockstep = true;
+    else if (a == "--accel" && k + 1 < argc) accel = argv[++k];
     else if (!dir_given && filters.empty() && fs::is_directory(a)) { dir = a; dir_given = true; }
     else filters.push_back(a);
+  }
+  if (accel != "jit" && accel != "interp") {
+    fmt::print(stderr, "pcjit_sst: --accel takes jit or interp, not {}\n", accel);
+    return 2;
+  }
+  const Engine engine = lockstep ? Engine::Lockstep : accel == "jit" ? Engine::Jit : Engine::Interp;
+  if (engine != Engine::Interp && !jit::host_supported()) {
+    fmt::print("SKIP: this host cannot run the JIT\n");
+    return kSkip;
   }
   std::vector<fs::path> files;
   for (const auto& e : fs::directory_iterator(dir)) {
@@ -232,7 +291,7 @@ int run_main(int argc, char** argv) {
   std::vector<uint64_t> rule_hits(rule_table.size(), 0);
   uint64_t passed = 0, failed = 0, skipped = 0, revoked_hits = 0;
   std::vector<std::string> summary;
-  Runner runner;
+  Runner runner(engine);
 
   for (const fs::path& p : files) {
     std::string fname = p.filename().string();
@@ -269,6 +328,22 @@ int run_main(int argc, char** argv) {
   if (!summary.empty()) {
     fmt::print("failures per file (failed/total):\n");
     for (const std::string& s : summary) fmt::print("  {}\n", s);
+  }
+  if (engine != Engine::Interp) {
+    const cpu::CpuStats& st = runner.stats();
+    fmt::print("{}: {} tests ran through the JIT; interpreted by design: {} with TF set (single-step){}\n",
+               engine == Engine::Lockstep ? "lockstep" : "jit", runner.through_jit, runner.tf_interpreted,
+               engine == Engine::Lockstep ? fmt::format(", {} port I/O", runner.io_interpreted) : "");
+    fmt::print("jit: {} blocks translated, {} translated runs, {} helper calls, {} code-buffer flushes\n",
+               st.jit_blocks, st.jit_runs, st.jit_helper_calls, st.jit_flushes);
+    if (engine == Engine::Lockstep) {
+      fmt::print("lockstep: {} blocks compared, {} divergences\n", st.lockstep_blocks, runner.divergences.size());
+      constexpr size_t kShown = 20;
+      for (size_t k = 0; k < runner.divergences.size() && k < kShown; ++k)
+        fmt::print("{}\n", runner.divergences[k]);
+      if (runner.divergences.size() > kShown)
+        fmt::print("... {} more (run a form with -v to see each)\n", runner.divergences.size() - kShown);
+    }
   }
   if (skipped) fmt::print("{} passed, {} failed, {} skipped\n", passed, failed, skipped);
   else fmt::print("{} passed, {} failed\n", passed, failed);
