@@ -1,5 +1,5 @@
 // Native ALU instructions: ADD OR ADC SBB AND SUB XOR CMP TEST (00-3D, 80-85, A8/A9, F6/F7 /0),
-// INC/DEC (40-4F, FE/FF /0 /1), NOT/NEG (F6/F7 /2 /3), shifts and rotates (C0/C1, D0-D3),
+// INC/DEC (40-4F, FE/FF /0 /1), NOT/NEG (F6/F7 /2 /3), shifts and rotates (C0/C1, D0/D1),
 // IMUL (0F AF, 69, 6B). Guest and host share these instructions exactly, flags included, so each
 // is the same host instruction on the guest register's memory slot or on the host address the
 // inline soft-MMU produced, e.g. `add Ev,Gv` with a register destination:
@@ -110,26 +110,82 @@ bool not_neg(Emitter& e, const Insn& i) {
                size_of(i, i.opcode == 0xF6), i.rm);
 }
 
-// C0/C1 Ib, D0/D1 (by 1), D2/D3 (by CL). The host masks the count and leaves the flags alone for
-// a zero count exactly as the guest does, so the guest flags must be in host EFLAGS first.
+// C0/C1 Ib and D0/D1 (by 1). The host computes the result, CF and SF ZF PF as the interpreter
+// does. Where the SDM leaves a flag undefined the interpreter still defines it (shift.cpp: AF
+// clear after shifts; OF by the count-1 formula for larger counts), and hosts differ (AMD clears
+// OF, sets AF), so when the flag can be observed (Emitter::live_after) it is set again:
+//   shl [dst], n ; seto al ; lahf ; and ah, ~AF        ; AF: shifts only (AND clears OF: AL keeps it)
+//   <OF into al: 0 or 1, from the result's / operand's top bits and CF> ; add al, 0x7F ; sahf
+// A zero count (masked) and D2/D3 (by CL, where the count is known only at run time and a zero
+// count must leave every flag alone) run through the handler.
+enum ShiftOp : unsigned { kRol, kRor, kRcl, kRcr, kShl, kShr, kSal, kSar };
 constexpr InstId kShiftInst[8] = {inst::kIdRol, inst::kIdRor, inst::kIdRcl, inst::kIdRcr,
                                   inst::kIdShl, inst::kIdShr, inst::kIdShl, inst::kIdSar};
+
+x86::Mem top_byte(const x86::Mem& m, unsigned size) {
+  x86::Mem b = m.cloneAdjusted(size - 1);
+  b.setSize(1);
+  return b;
+}
+
 bool shift(Emitter& e, const Insn& i) {
   auto& a = e.a;
+  if (i.opcode >= 0xD2) return false;
   const unsigned size = size_of(i, (i.opcode & 1) == 0);
-  const InstId id = kShiftInst[i.reg & 7];
-  const bool by_cl = i.opcode >= 0xD2;
-  const bool by_one = i.opcode == 0xD0 || i.opcode == 0xD1;
+  const unsigned count = (i.opcode == 0xD0 || i.opcode == 0xD1) ? 1 : (i.imm & 0x1F);
+  if (count == 0) return false;
+  const unsigned op = i.reg & 7;
+  const bool rotate = op < 4;
+  const u32 live = e.live_after();
+  const bool fix_af = !rotate && (live & cpu::flag::AF);
+  const bool fix_of = count > 1 && (live & cpu::flag::OF);
   auto emit_op = [&](const x86::Mem& dst) {
-    if (by_cl) {
-      a.mov(x86::cl, Emitter::greg(cpu::ECX, 1));
-      a.emit(id, dst, x86::cl);
-    } else {
-      a.emit(id, dst, imm(by_one ? 1 : static_cast<u8>(i.imm)));
+    if (fix_of && (op == kShr || op == kRcr)) a.mov(x86::r11b, top_byte(dst, size));  // operand's sign
+    if (fix_of && op == kRcr) a.setc(x86::r10b);                                        // CF in
+    a.emit(kShiftInst[op], dst, imm(count));
+    if (!fix_af && !fix_of) return;
+    if (!fix_of) a.seto(x86::al);  // the AND below clears OF: keep it for the ADD
+    a.lahf();
+    if (fix_af) a.and_(x86::ah, static_cast<u8>(~cpu::flag::AF));
+    if (!fix_of) {
+      a.add(x86::al, 0x7F);
+      a.sahf();
+      return;
     }
+    switch (op) {
+      case kShl: case kSal: case kRol: case kRcl:  // OF = MSB(result) ^ CF
+        a.mov(x86::al, top_byte(dst, size));
+        a.shr(x86::al, 7);
+        a.mov(x86::dl, x86::ah);
+        a.and_(x86::dl, 1);
+        a.xor_(x86::al, x86::dl);
+        break;
+      case kRor:  // OF = MSB(result) ^ bit B-2 of the result
+        a.mov(x86::al, top_byte(dst, size));
+        a.mov(x86::dl, x86::al);
+        a.shr(x86::al, 7);
+        a.shr(x86::dl, 6);
+        a.and_(x86::dl, 1);
+        a.xor_(x86::al, x86::dl);
+        break;
+      case kShr:  // OF = MSB(operand)
+        a.mov(x86::al, x86::r11b);
+        a.shr(x86::al, 7);
+        break;
+      case kRcr:  // OF = MSB(operand) ^ CF before the rotation
+        a.mov(x86::al, x86::r11b);
+        a.shr(x86::al, 7);
+        a.xor_(x86::al, x86::r10b);
+        break;
+      default:  // SAR: OF = 0
+        a.mov(x86::al, 0);
+        break;
+    }
+    a.add(x86::al, 0x7F);
+    a.sahf();
   };
   if (!i.mem()) {
-    e.flags_to_host();
+    e.flags_to_host();  // rotates keep SF ZF AF PF
     emit_op(Emitter::greg(i.rm, size));
   } else {
     Emitter::MemOp m = e.mem_begin(Access::Write, size, FlagUse::Reads);
@@ -141,6 +197,11 @@ bool shift(Emitter& e, const Insn& i) {
 }
 
 // 0F AF: IMUL Gv,Ev; 69: IMUL Gv,Ev,Iz; 6B: IMUL Gv,Ev,Ib (sign-extended by the decoder).
+// The host defines CF = OF = "the product did not fit"; SF ZF AF PF are undefined (SDM "IMUL")
+// and differ between host vendors, so they are set as the interpreter sets them (SF ZF PF from
+// the truncated product, AF clear):
+//   imul r9d, src ; setc dl ; test r9d, r9d ; lahf ; and ah, SF|ZF|PF ; or ah, dl
+//   mov al, dl ; add al, 0x7F ; sahf                  ; OF = CF = dl
 bool imul(Emitter& e, const Insn& i) {
   auto& a = e.a;
   const unsigned size = i.opsz;
@@ -154,6 +215,14 @@ bool imul(Emitter& e, const Insn& i) {
       a.imul(r, src);
     }
     a.mov(Emitter::greg(i.reg, size), r);
+    a.setc(x86::dl);
+    a.test(r, r);
+    a.lahf();
+    a.and_(x86::ah, static_cast<u8>(cpu::flag::SF | cpu::flag::ZF | cpu::flag::PF));
+    a.or_(x86::ah, x86::dl);
+    a.mov(x86::al, x86::dl);
+    a.add(x86::al, 0x7F);
+    a.sahf();
   };
   if (!i.mem()) {
     emit_op(Emitter::greg(i.rm, size));
@@ -166,19 +235,20 @@ bool imul(Emitter& e, const Insn& i) {
   return true;
 }
 
+constexpr Purity R = Purity::RegForm;
 constexpr NativeRow kRows[] = {
-    {0, 0x00, 6, -1, alu_block}, {0, 0x08, 6, -1, alu_block}, {0, 0x10, 6, -1, alu_block},
-    {0, 0x18, 6, -1, alu_block}, {0, 0x20, 6, -1, alu_block}, {0, 0x28, 6, -1, alu_block},
-    {0, 0x30, 6, -1, alu_block}, {0, 0x38, 6, -1, alu_block},
-    {0, 0x80, 4, -1, alu_group1},
-    {0, 0x84, 2, -1, test_eg},   {0, 0xA8, 2, -1, test_ai},
-    {0, 0xF6, 2, 0, test_ei},    {0, 0xF6, 2, 1, test_ei},
-    {0, 0xF6, 2, 2, not_neg},    {0, 0xF6, 2, 3, not_neg},
-    {0, 0x40, 16, -1, inc_dec_reg},
-    {0, 0xFE, 1, 0, inc_dec_e},  {0, 0xFE, 1, 1, inc_dec_e},
-    {0, 0xFF, 1, 0, inc_dec_e},  {0, 0xFF, 1, 1, inc_dec_e},
-    {0, 0xC0, 2, -1, shift},     {0, 0xD0, 4, -1, shift},
-    {1, 0xAF, 1, -1, imul},      {0, 0x69, 1, -1, imul},     {0, 0x6B, 1, -1, imul},
+    {0, 0x00, 6, -1, alu_block, R}, {0, 0x08, 6, -1, alu_block, R}, {0, 0x10, 6, -1, alu_block, R},
+    {0, 0x18, 6, -1, alu_block, R}, {0, 0x20, 6, -1, alu_block, R}, {0, 0x28, 6, -1, alu_block, R},
+    {0, 0x30, 6, -1, alu_block, R}, {0, 0x38, 6, -1, alu_block, R},
+    {0, 0x80, 4, -1, alu_group1, R},
+    {0, 0x84, 2, -1, test_eg, R},   {0, 0xA8, 2, -1, test_ai, R},
+    {0, 0xF6, 2, 0, test_ei, R},    {0, 0xF6, 2, 1, test_ei, R},
+    {0, 0xF6, 2, 2, not_neg, R},    {0, 0xF6, 2, 3, not_neg, R},
+    {0, 0x40, 16, -1, inc_dec_reg, R},
+    {0, 0xFE, 1, 0, inc_dec_e, R},  {0, 0xFE, 1, 1, inc_dec_e, R},
+    {0, 0xFF, 1, 0, inc_dec_e, R},  {0, 0xFF, 1, 1, inc_dec_e, R},
+    {0, 0xC0, 2, -1, shift, Purity::ShiftImm}, {0, 0xD0, 4, -1, shift, Purity::ShiftImm},
+    {1, 0xAF, 1, -1, imul, R},      {0, 0x69, 1, -1, imul, R},     {0, 0x6B, 1, -1, imul, R},
 };
 
 }  // namespace

@@ -134,8 +134,9 @@ bool carry_op(Emitter& e, const Insn& i) {
 
 constexpr NativeRow kRows[] = {
     {0, 0x70, 16, -1, jcc},   {1, 0x80, 16, -1, jcc},    {0, 0xE9, 1, -1, jmp_rel},
-    {0, 0xEB, 1, -1, jmp_rel}, {0, 0xE0, 4, -1, loop},   {1, 0x90, 16, -1, setcc},
-    {1, 0x40, 16, -1, cmovcc}, {0, 0xF5, 1, -1, carry_op}, {0, 0xF8, 2, -1, carry_op},
+    {0, 0xEB, 1, -1, jmp_rel}, {0, 0xE0, 4, -1, loop},   {1, 0x90, 16, -1, setcc, Purity::RegForm},
+    {1, 0x40, 16, -1, cmovcc, Purity::RegForm}, {0, 0xF5, 1, -1, carry_op, Purity::Always},
+    {0, 0xF8, 2, -1, carry_op, Purity::Always},
 };
 
 }  // namespace

@@ -170,11 +170,12 @@ bool convert(Emitter& e, const Insn& i) {
   return true;
 }
 
+constexpr Purity R = Purity::RegForm;
 constexpr NativeRow kRows[] = {
-    {0, 0x88, 4, -1, mov_rm},     {0, 0xA0, 4, -1, mov_moffs}, {0, 0xB0, 16, -1, mov_reg_imm},
-    {0, 0xC6, 2, 0, mov_rm_imm},  {0, 0x8D, 1, -1, lea},       {1, 0xB6, 2, -1, movx},
-    {1, 0xBE, 2, -1, movx},       {0, 0x86, 2, -1, xchg_rm},   {0, 0x90, 8, -1, xchg_eax},
-    {0, 0x98, 2, -1, convert},
+    {0, 0x88, 4, -1, mov_rm, R},    {0, 0xA0, 4, -1, mov_moffs},   {0, 0xB0, 16, -1, mov_reg_imm, R},
+    {0, 0xC6, 2, 0, mov_rm_imm, R}, {0, 0x8D, 1, -1, lea, Purity::Always}, {1, 0xB6, 2, -1, movx, R},
+    {1, 0xBE, 2, -1, movx, R},      {0, 0x86, 2, -1, xchg_rm, R},  {0, 0x90, 8, -1, xchg_eax, R},
+    {0, 0x98, 2, -1, convert, R},
 };
 
 }  // namespace

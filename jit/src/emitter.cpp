@@ -5,6 +5,7 @@
 #include "cpu/translator.h"
 #include "decode/opcode_table.h"
 #include "frame_layout.h"
+#include "native_rows.h"
 #include "runtime_helpers.h"
 
 namespace pcjit::jit {
@@ -258,7 +259,24 @@ bool Emitter::emit_native() {
   return true;
 }
 
+// Backward over the block: an instruction whose code can expose the flags (a memory access, a
+// handler call, an exit) observes every flag; a pure native one only what it reads.
+void Emitter::compute_liveness() {
+  const std::size_t n = block_.insns.size();
+  live_after_.assign(n, cpu::flag::kArith);
+  u32 live = cpu::flag::kArith;  // the block's successor may read anything
+  for (std::size_t k = n; k-- > 0;) {
+    live_after_[k] = live;
+    const Insn& i = block_.insns[k];
+    const cpu::InsnFlags f = k < block_.flags.size() ? block_.flags[k] : cpu::InsnFlags{0, 0, 0};
+    const bool observes_all = !pure_native(i);
+    live = (live & ~f.written) | f.read | (observes_all ? cpu::flag::kArith : 0u);
+    live &= cpu::flag::kArith;
+  }
+}
+
 void Emitter::emit_block() {
+  compute_liveness();
   emit_entry();
   u32 eip = block_.entry_eip;
   const u32 mask = code32_ ? 0xFFFFFFFFu : 0xFFFFu;

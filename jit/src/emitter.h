@@ -66,6 +66,12 @@ class Emitter {
   bool code32() const { return code32_; }
   bool stack32() const { return (block_.mode & 2) != 0; }
   bool last() const { return index_ + 1 == block_.insns.size(); }
+  // Arithmetic flags whose values after the current instruction can be observed: read by a
+  // later instruction of the block before they are overwritten, seen by a fault (any memory
+  // access or handler call exposes EFLAGS), or live at the block's end. A native instruction
+  // needs to fix up a flag the host computes differently from the interpreter (the SDM's
+  // "undefined" ones) only when it is in this set.
+  u32 live_after() const { return live_after_[index_]; }
 
   // Guest register r (size 1, 2 or 4; size 1 numbers AL..BL, AH..BH) as a memory operand.
   static x86::Mem greg(unsigned r, unsigned size);
@@ -126,6 +132,7 @@ class Emitter {
  private:
   bool emit_native();
   void emit_entry();
+  void compute_liveness();
   Here here() const;
   void emit_exit_ended(u32 rip);  // stores rip, leaves with JitExit::Ended
   // The call itself, with EIP stored; result in eax. slow: an inline soft-MMU miss (counted).
@@ -150,6 +157,7 @@ class Emitter {
   bool code32_ = false;
   FlagsAt flags_ = FlagsAt::Memory;
   std::vector<ExitSite> exits_;
+  std::vector<u32> live_after_;
   std::vector<std::function<void()>> cold_;
   unsigned helper_sites_ = 0;
   unsigned native_insns_ = 0;
