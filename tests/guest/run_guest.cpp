@@ -6,7 +6,7 @@
 // CPU, not at firmware. -v traces every instruction (EIP, bytes) and every exception to stderr
 // (an observer makes the CPU single-step, so nothing is translated while tracing).
 //
-// --accel jit runs translated blocks (threshold: the CPU's default). --lockstep (implies the JIT)
+// --accel jit runs translated blocks (translated on first sight). --lockstep (implies the JIT)
 // translates every block on first sight and runs each in the JIT and in the interpreter from the
 // same state, comparing them: the first divergence fails the run with the CPU's report. A
 // lockstep run that compared no block proves nothing and fails too. jit and lockstep runs are skipped (exit 77) on hosts without the JIT.
@@ -79,7 +79,12 @@ int main(int argc, char** argv) {
     core::map_bios(m.memory(), rom);
     Tracer tracer;
     if (verbose) cpu.set_observer(&tracer);
-    if (jit_on) cpu.set_translator(jit::make_translator(jit::JitOptions{}));
+    if (jit_on) {
+      cpu.set_translator(jit::make_translator(jit::JitOptions{}));
+      // Translate on first sight: a block that code rewrites is new every time it runs, so the
+      // default (second dispatch) would leave exactly the self-modifying cases interpreted.
+      cpu.set_translate_threshold(1);
+    }
     if (lockstep) cpu.set_lockstep(true);
     cpu.reset();
     core::StopInfo stop = m.run(core::RunLimits{limit});
