@@ -90,7 +90,7 @@ PY
 }
 
 median() { printf '%s\n' "$@" | sort -g | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
-list() { local s= v; for v in "$@"; do s+="$(printf '%.2f ' "$v")"; done; echo "${s% }"; }
+list() { local s='' v; for v in "$@"; do s+="$(printf '%.2f ' "$v")"; done; echo "${s% }"; }
 
 interp=() jit=() qemu=()
 for ((k = 1; k <= repeat; k++)); do
