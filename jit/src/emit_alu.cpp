@@ -1,11 +1,10 @@
 // Native ALU instructions: ADD OR ADC SBB AND SUB XOR CMP TEST (00-3D, 80-85, A8/A9, F6/F7 /0),
 // INC/DEC (40-4F, FE/FF /0 /1), NOT/NEG (F6/F7 /2 /3), shifts and rotates (C0/C1, D0/D1),
 // IMUL (0F AF, 69, 6B). Guest and host share these instructions exactly, flags included, so each
-// is the same host instruction on the guest register's memory slot or on the host address the
-// inline soft-MMU produced, e.g. `add Ev,Gv` with a register destination:
-//   mov r9d, [rbx+gpr(reg)] ; add [rbx+gpr(rm)], r9d
-// and with a memory destination:
-//   <mem_begin Write> ; mov r9d, [rbx+gpr(reg)] ; add [rsi], r9d ; <mem_end>
+// is the same host instruction on the host registers holding the guest's (r8-r15) or on the host
+// address the inline soft-MMU produced, e.g. `add ecx, eax` and `add [esi], eax`:
+//   add r9d, r8d
+//   <mem_begin Write> ; add [rsi], r8d ; <mem_end>
 // The flags the host instruction produces are the guest's (FlagsAt::Host afterwards). LOCK needs
 // nothing: the guest has one CPU and no other agent writes guest memory during an instruction.
 #include "frame_layout.h"
@@ -39,6 +38,7 @@ enum class Form : u8 { EG, GE, AI, EI };
 // op = 0..7 (the opcode's bits 5:3), or kTest.
 bool alu(Emitter& e, const Insn& i, unsigned op, Form form, unsigned size) {
   auto& a = e.a;
+  if (size == 1 && !(form == Form::AI || Emitter::byte_regs_ok(i))) return false;
   const InstId id = kAluInst[op];
   const FlagUse use = alu_flag_use(op);
   if (form == Form::AI) {
@@ -46,26 +46,17 @@ bool alu(Emitter& e, const Insn& i, unsigned op, Form form, unsigned size) {
     a.emit(id, Emitter::greg(cpu::EAX, size), sized_imm(i.imm, size));
   } else if (!i.mem()) {
     if (use == FlagUse::Reads) e.flags_to_host();
-    const x86::Mem rm = Emitter::greg(i.rm, size), reg = Emitter::greg(i.reg, size);
-    if (form == Form::EI) {
-      a.emit(id, rm, sized_imm(i.imm, size));
-    } else {
-      a.mov(Emitter::val(size), form == Form::EG ? reg : rm);
-      a.emit(id, form == Form::EG ? rm : reg, Emitter::val(size));
-    }
+    const x86::Gp rm = Emitter::greg(i.rm, size), reg = Emitter::greg(i.reg, size);
+    if (form == Form::EI) a.emit(id, rm, sized_imm(i.imm, size));
+    else if (form == Form::EG) a.emit(id, rm, reg);
+    else a.emit(id, reg, rm);
   } else {
     const bool dst_mem = form != Form::GE;
     const Access acc = dst_mem && writes_result(op) ? Access::Write : Access::Read;
     Emitter::MemOp m = e.mem_begin(acc, size, use);
-    if (form == Form::EI) {
-      a.emit(id, host_mem(size), sized_imm(i.imm, size));
-    } else if (form == Form::EG) {
-      a.mov(Emitter::val(size), Emitter::greg(i.reg, size));
-      a.emit(id, host_mem(size), Emitter::val(size));
-    } else {
-      a.mov(Emitter::val(size), host_mem(size));
-      a.emit(id, Emitter::greg(i.reg, size), Emitter::val(size));
-    }
+    if (form == Form::EI) a.emit(id, host_mem(size), sized_imm(i.imm, size));
+    else if (form == Form::EG) a.emit(id, host_mem(size), Emitter::greg(i.reg, size));
+    else a.emit(id, Emitter::greg(i.reg, size), host_mem(size));
     e.mem_end(m);
   }
   e.flags_set_by_host();
@@ -87,6 +78,7 @@ bool test_ei(Emitter& e, const Insn& i) { return alu(e, i, kTest, Form::EI, size
 // One-operand forms on E (or on the register in the opcode for 40-4F): INC DEC NOT NEG.
 bool unary(Emitter& e, const Insn& i, InstId id, FlagUse use, unsigned size, unsigned reg) {
   auto& a = e.a;
+  if (!i.mem() && size == 1 && !Emitter::low_byte(reg)) return false;
   if (!i.mem()) {
     if (use == FlagUse::Reads) e.flags_to_host();
     a.emit(id, Emitter::greg(reg, size));
@@ -122,16 +114,17 @@ enum ShiftOp : unsigned { kRol, kRor, kRcl, kRcr, kShl, kShr, kSal, kSar };
 constexpr InstId kShiftInst[8] = {inst::kIdRol, inst::kIdRor, inst::kIdRcl, inst::kIdRcr,
                                   inst::kIdShl, inst::kIdShr, inst::kIdShl, inst::kIdSar};
 
-x86::Mem top_byte(const x86::Mem& m, unsigned size) {
-  x86::Mem b = m.cloneAdjusted(size - 1);
-  b.setSize(1);
-  return b;
+// ecx = the operand zero-extended (register or memory), flag-free.
+void load_zx(x86::Assembler& a, const x86::Gp& dst32, const asmjit::Operand& src, unsigned size) {
+  if (size == 4) a.emit(inst::kIdMov, dst32, src);
+  else a.emit(inst::kIdMovzx, dst32, src);
 }
 
 bool shift(Emitter& e, const Insn& i) {
   auto& a = e.a;
   if (i.opcode >= 0xD2) return false;
   const unsigned size = size_of(i, (i.opcode & 1) == 0);
+  if (size == 1 && !Emitter::byte_regs_ok(i)) return false;
   const unsigned count = (i.opcode == 0xD0 || i.opcode == 0xD1) ? 1 : (i.imm & 0x1F);
   if (count == 0) return false;
   const unsigned op = i.reg & 7;
@@ -139,9 +132,10 @@ bool shift(Emitter& e, const Insn& i) {
   const u32 live = e.live_after();
   const bool fix_af = !rotate && (live & cpu::flag::AF);
   const bool fix_of = count > 1 && (live & cpu::flag::OF);
-  auto emit_op = [&](const x86::Mem& dst) {
-    if (fix_of && (op == kShr || op == kRcr)) a.mov(x86::r11b, top_byte(dst, size));  // operand's sign
-    if (fix_of && op == kRcr) a.setc(x86::r10b);                                        // CF in
+  const unsigned top = 8 * size - 1;  // bit number of the sign
+  auto emit_op = [&](const asmjit::Operand& dst) {
+    if (fix_of && (op == kShr || op == kRcr)) load_zx(a, x86::edi, dst, size);  // the operand
+    if (fix_of && op == kRcr) a.setc(x86::dl);                                  // CF in
     a.emit(kShiftInst[op], dst, imm(count));
     if (!fix_af && !fix_of) return;
     if (!fix_of) a.seto(x86::al);  // the AND below clears OF: keep it for the ADD
@@ -154,28 +148,28 @@ bool shift(Emitter& e, const Insn& i) {
     }
     switch (op) {
       case kShl: case kSal: case kRol: case kRcl:  // OF = MSB(result) ^ CF
-        a.mov(x86::al, top_byte(dst, size));
-        a.shr(x86::al, 7);
-        a.mov(x86::dl, x86::ah);
-        a.and_(x86::dl, 1);
-        a.xor_(x86::al, x86::dl);
+        load_zx(a, x86::ecx, dst, size);
+        a.shr(x86::ecx, top);
+        a.mov(x86::al, x86::ah);
+        a.xor_(x86::al, x86::cl);
+        a.and_(x86::al, 1);
         break;
       case kRor:  // OF = MSB(result) ^ bit B-2 of the result
-        a.mov(x86::al, top_byte(dst, size));
-        a.mov(x86::dl, x86::al);
-        a.shr(x86::al, 7);
-        a.shr(x86::dl, 6);
-        a.and_(x86::dl, 1);
-        a.xor_(x86::al, x86::dl);
+        load_zx(a, x86::ecx, dst, size);
+        a.shr(x86::ecx, top - 1);
+        a.mov(x86::al, x86::cl);
+        a.shr(x86::al, 1);
+        a.xor_(x86::al, x86::cl);
+        a.and_(x86::al, 1);
         break;
       case kShr:  // OF = MSB(operand)
-        a.mov(x86::al, x86::r11b);
-        a.shr(x86::al, 7);
+        a.shr(x86::edi, top);
+        a.mov(x86::al, x86::dil);  // AL only: AH holds the flags
         break;
       case kRcr:  // OF = MSB(operand) ^ CF before the rotation
-        a.mov(x86::al, x86::r11b);
-        a.shr(x86::al, 7);
-        a.xor_(x86::al, x86::r10b);
+        a.shr(x86::edi, top);
+        a.xor_(x86::dil, x86::dl);
+        a.mov(x86::al, x86::dil);
         break;
       default:  // SAR: OF = 0
         a.mov(x86::al, 0);
@@ -200,21 +194,16 @@ bool shift(Emitter& e, const Insn& i) {
 // The host defines CF = OF = "the product did not fit"; SF ZF AF PF are undefined (SDM "IMUL")
 // and differ between host vendors, so they are set as the interpreter sets them (SF ZF PF from
 // the truncated product, AF clear):
-//   imul r9d, src ; setc dl ; test r9d, r9d ; lahf ; and ah, SF|ZF|PF ; or ah, dl
+//   imul r8d, src ; setc dl ; test r8d, r8d ; lahf ; and ah, SF|ZF|PF ; or ah, dl
 //   mov al, dl ; add al, 0x7F ; sahf                  ; OF = CF = dl
 bool imul(Emitter& e, const Insn& i) {
   auto& a = e.a;
   const unsigned size = i.opsz;
-  const x86::Gp r = Emitter::val(size);
+  const x86::Gp r = Emitter::greg(i.reg, size);
   const bool three = i.map == 0;
-  auto emit_op = [&](const x86::Mem& src) {
-    if (three) {
-      a.emit(inst::kIdImul, r, src, sized_imm(i.imm, size));
-    } else {
-      a.mov(r, Emitter::greg(i.reg, size));
-      a.imul(r, src);
-    }
-    a.mov(Emitter::greg(i.reg, size), r);
+  auto emit_op = [&](const asmjit::Operand& src) {
+    if (three) a.emit(inst::kIdImul, r, src, sized_imm(i.imm, size));
+    else a.emit(inst::kIdImul, r, src);
     a.setc(x86::dl);
     a.test(r, r);
     a.lahf();

@@ -3,9 +3,9 @@
 //
 // The guest's condition codes are the host's (SDM Vol. 1 Table B-1 = the same encoding), so a
 // Jcc with live flags is:
-//   setcc r8b                 ; the condition, before the flags are stored
+//   setcc sil                 ; the condition, before the flags are stored
 //   <store flags to CpuState>
-//   test r8b, r8b ; jnz taken
+//   test sil, sil ; jnz taken
 //   <exit to the next instruction>
 // taken:
 //   cmp dword [cs.limit], target ; jb gp      ; outside CS: the handler raises #GP(0)
@@ -30,10 +30,10 @@ bool jcc(Emitter& e, const Insn& i) {
   auto& a = e.a;
   const u32 target = rel_target(e, i);
   e.flags_to_host();
-  a.set(cond(i.opcode), x86::r8b);
+  a.set(cond(i.opcode), x86::sil);
   e.flags_to_memory();
   asmjit::Label taken = a.newLabel();
-  a.test(x86::r8b, x86::r8b);
+  a.test(x86::sil, x86::sil);
   a.jnz(taken);
   e.exit_to(e.next_eip());
   a.bind(taken);
@@ -56,20 +56,20 @@ bool loop(Emitter& e, const Insn& i) {
   auto& a = e.a;
   const u32 target = rel_target(e, i);
   const unsigned size = i.adsz;
-  const x86::Mem count = Emitter::greg(cpu::ECX, size);
-  const x86::Gp v = Emitter::val(size);
+  const x86::Gp count = Emitter::greg(cpu::ECX, size);
   e.flags_to_memory();
-  asmjit::Label taken = a.newLabel(), not_taken = a.newLabel();
+  asmjit::Label not_taken = a.newLabel();
   const asmjit::Label gp = e.handler_exit_path();
   if (i.opcode == 0xE3) {
-    a.cmp(count, 0);
-    a.jne(not_taken);
+    a.test(count, count);
+    a.jnz(not_taken);
     e.check_cs_limit(target, gp);
     e.exit_to(target);
     a.bind(not_taken);
     e.exit_to(e.next_eip());
     return true;
   }
+  const x86::Gp v = Emitter::tmp(size);  // the new count, written once the jump cannot fault
   a.mov(v, count);
   a.sub(v, 1);
   a.jz(not_taken);
@@ -78,7 +78,6 @@ bool loop(Emitter& e, const Insn& i) {
     if (i.opcode == 0xE1) a.jz(not_taken);
     else a.jnz(not_taken);
   }
-  a.bind(taken);
   e.check_cs_limit(target, gp);
   a.mov(count, v);
   e.exit_to(target);
@@ -91,6 +90,7 @@ bool loop(Emitter& e, const Insn& i) {
 bool setcc(Emitter& e, const Insn& i) {
   auto& a = e.a;
   if (!i.mem()) {
+    if (!Emitter::low_byte(i.rm)) return false;
     e.flags_to_host();
     a.set(cond(i.opcode), Emitter::greg(i.rm, 1));
     return true;
@@ -106,11 +106,8 @@ bool setcc(Emitter& e, const Insn& i) {
 bool cmovcc(Emitter& e, const Insn& i) {
   auto& a = e.a;
   const unsigned size = i.opsz;
-  const x86::Gp v = Emitter::val(size);
-  auto emit_op = [&](const x86::Mem& src) {
-    a.mov(v, Emitter::greg(i.reg, size));
-    a.cmov(cond(i.opcode), v, src);
-    a.mov(Emitter::greg(i.reg, size), v);
+  auto emit_op = [&](const asmjit::Operand& src) {
+    a.emit(x86::Inst::cmovccFromCond(cond(i.opcode)), Emitter::greg(i.reg, size), src);
   };
   if (!i.mem()) {
     e.flags_to_host();

@@ -7,13 +7,13 @@
 //   lahf ; seto al                          ; keep the flags in AX (the compares below clobber them)
 //   <effective address into ecx: mov/lea only>
 //   cmp ecx, [ds.lo] ; jb slow
-//   lea rdx, [rcx+3] ; mov r8d, [ds.hi] ; cmp rdx, r8 ; ja slow
+//   lea rdx, [rcx+3] ; mov edi, [ds.hi] ; cmp rdx, rdi ; ja slow
 //   cmp byte [ds.readable], 0 ; je slow
 //   add ecx, [ds.base]                      ; linear
 //   mov edx, ecx ; and edx, 0xFFF ; cmp edx, 0xFFC ; ja slow      ; crosses a page
-//   mov edx, ecx ; shr edx, 12 ; movzx r8d, dl ; shl r8d, 4
-//   cmp [rbx+r8+tlb.read.tag], edx ; jne slow
-//   mov rsi, [rbx+r8+tlb.read.addend] ; add rsi, rcx               ; host address
+//   mov edx, ecx ; shr edx, 12 ; movzx edi, dl ; shl edi, 4
+//   cmp [rbx+rdi+tlb.read.tag], edx ; jne slow
+//   mov rsi, [rbx+rdi+tlb.read.addend] ; add rsi, rcx              ; host address
 //   add al, 0x7F ; sahf                     ; flags back (only if the operation needs them)
 //   <the operation on [rsi]>
 // done:
@@ -30,19 +30,19 @@ using asmjit::imm;
 
 static_assert(cpu::Tlb::kBits == 8, "the TLB index is taken with movzx r8d, dl");
 
+// One LEA on the guest registers (r8-r15); the 32-bit destination wraps the sum as the guest does.
 void Emitter::effective_address() {
   const Insn& i = *insn_;
   const bool base = i.base != cpu::kNoReg, index = i.index != cpu::kNoReg;
   const i32 disp = static_cast<i32>(i.disp);
-  if (base) a.mov(x86::ecx, greg(i.base, 4));
-  if (index) a.mov(x86::edx, greg(i.index, 4));
   if (base && index) {
-    a.lea(x86::ecx, x86::ptr(x86::rcx, x86::rdx, i.scale, disp));
+    a.lea(x86::ecx, x86::ptr(x86::gpq(8 + i.base), x86::gpq(8 + i.index), i.scale, disp));
   } else if (base) {
-    if (disp) a.lea(x86::ecx, x86::ptr(x86::rcx, disp));
+    if (disp) a.lea(x86::ecx, x86::ptr(x86::gpq(8 + i.base), disp));
+    else a.mov(x86::ecx, greg(i.base, 4));
   } else if (index) {
     a.mov(x86::ecx, static_cast<u32>(disp));
-    a.lea(x86::ecx, x86::ptr(x86::rcx, x86::rdx, i.scale));
+    a.lea(x86::ecx, x86::ptr(x86::rcx, x86::gpq(8 + i.index), i.scale));
   } else {
     a.mov(x86::ecx, static_cast<u32>(disp));
   }
@@ -69,8 +69,8 @@ Emitter::MemOp Emitter::mem_begin_at(unsigned seg, Access acc, unsigned size, Fl
   a.cmp(x86::ecx, frame(sg + layout::kSegLo, 4));
   a.jb(m.slow);
   a.lea(x86::rdx, x86::ptr(x86::rcx, static_cast<i32>(size - 1)));
-  a.mov(x86::r8d, frame(sg + layout::kSegHi, 4));
-  a.cmp(x86::rdx, x86::r8);
+  a.mov(x86::edi, frame(sg + layout::kSegHi, 4));
+  a.cmp(x86::rdx, x86::rdi);
   a.ja(m.slow);
   a.cmp(frame(sg + (acc == Access::Write ? layout::kSegWritable : layout::kSegReadable), 1), 0);
   a.je(m.slow);
@@ -88,22 +88,21 @@ Emitter::MemOp Emitter::mem_begin_at(unsigned seg, Access acc, unsigned size, Fl
   const std::size_t tlb = layout::tlb(acc, (block_.mode >> 4 & 3) == 3);
   a.mov(x86::edx, x86::ecx);
   a.shr(x86::edx, 12);
-  a.movzx(x86::r8d, x86::dl);
-  a.shl(x86::r8d, 4);
-  a.cmp(x86::ptr(x86::rbx, x86::r8, 0, static_cast<i32>(tlb + offsetof(cpu::TlbEntry, tag)), 4), x86::edx);
+  a.movzx(x86::edi, x86::dl);
+  a.shl(x86::edi, 4);
+  a.cmp(x86::ptr(x86::rbx, x86::rdi, 0, static_cast<i32>(tlb + offsetof(cpu::TlbEntry, tag)), 4), x86::edx);
   a.jne(m.slow);
-  a.mov(x86::rsi, x86::ptr(x86::rbx, x86::r8, 0, static_cast<i32>(tlb + offsetof(cpu::TlbEntry, addend)), 8));
+  a.mov(x86::rsi, x86::ptr(x86::rbx, x86::rdi, 0, static_cast<i32>(tlb + offsetof(cpu::TlbEntry, addend)), 8));
   a.add(x86::rsi, x86::rcx);
   count(cpu::hot_counter::kTlbHits);
   if (c_.lockstep && acc == Access::Write) {
-    a.push(x86::rax);
-    a.push(x86::rsi);
-    a.mov(x86::rdi, x86::r12);
+    // Six pushes keep rsp 16-byte aligned; r8-r11 are caller-saved guest registers.
+    for (const x86::Gp& r : {x86::rax, x86::rsi, x86::r8, x86::r9, x86::r10, x86::r11}) a.push(r);
+    a.mov(x86::rdi, x86::rbp);
     a.mov(x86::edx, size);
-    a.mov(x86::r8, imm(reinterpret_cast<uintptr_t>(&rt_note_store)));
-    a.call(x86::r8);
-    a.pop(x86::rsi);
-    a.pop(x86::rax);
+    a.mov(x86::rcx, imm(reinterpret_cast<uintptr_t>(&rt_note_store)));
+    a.call(x86::rcx);
+    for (const x86::Gp& r : {x86::r11, x86::r10, x86::r9, x86::r8, x86::rsi, x86::rax}) a.pop(r);
   }
   if (m.saved && use != FlagUse::WritesAll) {
     a.add(x86::al, 0x7F);

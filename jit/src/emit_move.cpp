@@ -18,21 +18,17 @@ unsigned size_of(const Insn& i, bool byte) { return byte ? 1 : i.opsz; }
 bool mov_rm(Emitter& e, const Insn& i) {
   auto& a = e.a;
   const unsigned size = size_of(i, (i.opcode & 1) == 0);
+  if (size == 1 && !Emitter::byte_regs_ok(i)) return false;
   const bool to_rm = i.opcode <= 0x89;
-  const x86::Gp v = Emitter::val(size);
+  const x86::Gp reg = Emitter::greg(i.reg, size);
   if (!i.mem()) {
-    a.mov(v, Emitter::greg(to_rm ? i.reg : i.rm, size));
-    a.mov(Emitter::greg(to_rm ? i.rm : i.reg, size), v);
+    if (to_rm) a.mov(Emitter::greg(i.rm, size), reg);
+    else a.mov(reg, Emitter::greg(i.rm, size));
     return true;
   }
   Emitter::MemOp m = e.mem_begin(to_rm ? Access::Write : Access::Read, size, FlagUse::None);
-  if (to_rm) {
-    a.mov(v, Emitter::greg(i.reg, size));
-    a.mov(host_mem(size), v);
-  } else {
-    a.mov(v, host_mem(size));
-    a.mov(Emitter::greg(i.reg, size), v);
-  }
+  if (to_rm) a.mov(host_mem(size), reg);
+  else a.mov(reg, host_mem(size));
   e.mem_end(m);
   return true;
 }
@@ -42,15 +38,9 @@ bool mov_moffs(Emitter& e, const Insn& i) {
   auto& a = e.a;
   const unsigned size = size_of(i, (i.opcode & 1) == 0);
   const bool store = i.opcode >= 0xA2;
-  const x86::Gp v = Emitter::val(size);
   Emitter::MemOp m = e.mem_begin(store ? Access::Write : Access::Read, size, FlagUse::None);
-  if (store) {
-    a.mov(v, Emitter::greg(cpu::EAX, size));
-    a.mov(host_mem(size), v);
-  } else {
-    a.mov(v, host_mem(size));
-    a.mov(Emitter::greg(cpu::EAX, size), v);
-  }
+  if (store) a.mov(host_mem(size), Emitter::greg(cpu::EAX, size));
+  else a.mov(Emitter::greg(cpu::EAX, size), host_mem(size));
   e.mem_end(m);
   return true;
 }
@@ -64,6 +54,7 @@ asmjit::Imm sized_imm(u32 v, unsigned size) {
 // B0-B7: MOV r8,Ib ; B8-BF: MOV rv,Iv.
 bool mov_reg_imm(Emitter& e, const Insn& i) {
   const unsigned size = size_of(i, i.opcode < 0xB8);
+  if (size == 1 && !Emitter::low_byte(i.opcode & 7)) return false;
   e.a.mov(Emitter::greg(i.opcode & 7, size), sized_imm(i.imm, size));
   return true;
 }
@@ -72,6 +63,7 @@ bool mov_reg_imm(Emitter& e, const Insn& i) {
 bool mov_rm_imm(Emitter& e, const Insn& i) {
   const unsigned size = size_of(i, i.opcode == 0xC6);
   if (!i.mem()) {
+    if (size == 1 && !Emitter::low_byte(i.rm)) return false;
     e.a.mov(Emitter::greg(i.rm, size), sized_imm(i.imm, size));
     return true;
   }
@@ -94,18 +86,15 @@ bool lea(Emitter& e, const Insn& i) {
 bool movx(Emitter& e, const Insn& i) {
   auto& a = e.a;
   const unsigned src = (i.opcode & 1) ? 2 : 1;
-  const bool sx = i.opcode >= 0xBE;
-  auto extend = [&](const x86::Mem& from) {
-    if (sx) a.movsx(x86::r9d, from);
-    else a.movzx(x86::r9d, from);
-    a.mov(Emitter::greg(i.reg, i.opsz), Emitter::val(i.opsz));
-  };
+  if (src == 1 && !i.mem() && !Emitter::low_byte(i.rm)) return false;
+  const asmjit::InstId id = i.opcode >= 0xBE ? x86::Inst::kIdMovsx : x86::Inst::kIdMovzx;
+  const x86::Gp dst = Emitter::greg(i.reg, i.opsz);
   if (!i.mem()) {
-    extend(Emitter::greg(i.rm, src));
+    a.emit(id, dst, Emitter::greg(i.rm, src));
     return true;
   }
   Emitter::MemOp m = e.mem_begin(Access::Read, src, FlagUse::None);
-  extend(host_mem(src));
+  a.emit(id, dst, host_mem(src));
   e.mem_end(m);
   return true;
 }
@@ -115,50 +104,38 @@ bool movx(Emitter& e, const Insn& i) {
 bool xchg_rm(Emitter& e, const Insn& i) {
   auto& a = e.a;
   const unsigned size = size_of(i, i.opcode == 0x86);
-  const x86::Gp v = Emitter::val(size), w = Emitter::val2(size);
-  a.mov(v, Emitter::greg(i.reg, size));
+  if (size == 1 && !Emitter::byte_regs_ok(i)) return false;
+  const x86::Gp reg = Emitter::greg(i.reg, size);
   if (!i.mem()) {
-    a.mov(w, Emitter::greg(i.rm, size));
-    a.mov(Emitter::greg(i.rm, size), v);
-    a.mov(Emitter::greg(i.reg, size), w);
+    a.xchg(reg, Emitter::greg(i.rm, size));
     return true;
   }
   Emitter::MemOp m = e.mem_begin(Access::Write, size, FlagUse::None);
-  a.mov(v, Emitter::greg(i.reg, size));  // reloaded: mem_begin used the scratch registers
-  a.mov(w, host_mem(size));
-  a.mov(host_mem(size), v);
-  a.mov(Emitter::greg(i.reg, size), w);
+  a.mov(Emitter::tmp(size), host_mem(size));
+  a.mov(host_mem(size), reg);
+  a.mov(reg, Emitter::tmp(size));
   e.mem_end(m);
   return true;
 }
 
 // 90-97: XCHG eAX, r (90 with no prefix is NOP; F3 90 is PAUSE, also a no-op here).
 bool xchg_eax(Emitter& e, const Insn& i) {
-  auto& a = e.a;
   const unsigned r = i.opcode & 7;
   if (r == 0) return true;
-  const unsigned size = i.opsz;
-  a.mov(Emitter::val(size), Emitter::greg(cpu::EAX, size));
-  a.mov(Emitter::val2(size), Emitter::greg(r, size));
-  a.mov(Emitter::greg(r, size), Emitter::val(size));
-  a.mov(Emitter::greg(cpu::EAX, size), Emitter::val2(size));
+  e.a.xchg(Emitter::greg(cpu::EAX, i.opsz), Emitter::greg(r, i.opsz));
   return true;
 }
 
-// 98: CBW/CWDE ; 99: CWD/CDQ (host CWD/CDQ use AX/DX: rax and rdx are scratch here).
+// 98: CBW/CWDE ; 99: CWD/CDQ (host CWD/CDQ work on AX/DX: rax and rdx are scratch here).
 bool convert(Emitter& e, const Insn& i) {
   auto& a = e.a;
+  const bool wide = i.opsz == 4;
   if (i.opcode == 0x98) {
-    if (i.opsz == 4) {
-      a.movsx(x86::r9d, Emitter::greg(cpu::EAX, 2));
-      a.mov(Emitter::greg(cpu::EAX, 4), x86::r9d);
-    } else {
-      a.movsx(x86::r9w, Emitter::greg(cpu::EAX, 1));
-      a.mov(Emitter::greg(cpu::EAX, 2), x86::r9w);
-    }
+    if (wide) a.movsx(Emitter::greg(cpu::EAX, 4), Emitter::greg(cpu::EAX, 2));
+    else a.movsx(Emitter::greg(cpu::EAX, 2), Emitter::greg(cpu::EAX, 1));
     return true;
   }
-  if (i.opsz == 4) {
+  if (wide) {
     a.mov(x86::eax, Emitter::greg(cpu::EAX, 4));
     a.cdq();
     a.mov(Emitter::greg(cpu::EDX, 4), x86::edx);

@@ -2,10 +2,9 @@
 // RET (C3), with 16- or 32-bit operands on a 16- or 32-bit stack (SS.B is part of the block's
 // mode, so the stack width is known when the block is translated). The access goes through the
 // inline soft-MMU on SS, and SP is written only after the access cannot fault, as the
-// interpreter does. PUSH r32 on a 32-bit stack:
-//   mov ecx, [esp] ; lea ecx, [rcx-4] ; <mem_begin_at SS Write> ; mov r9d, [reg] ; mov [rsi], r9d
-//   mov ecx, [esp] ; lea ecx, [rcx-4] ; mov [esp], ecx
-// On a 16-bit stack the offset is SP wrapped with movzx, and only SP is written.
+// interpreter does. PUSH r32 on a 32-bit stack (guest ESP in r12):
+//   lea ecx, [r12-4] ; <mem_begin_at SS Write> ; mov [rsi], reg ; lea r12d, [r12-4]
+// On a 16-bit stack the offset is SP wrapped with movzx, and only SP (r12w) is written.
 #include "frame_layout.h"
 #include "native_rows.h"
 
@@ -15,23 +14,29 @@ namespace {
 using asmjit::imm;
 using FlagUse = Emitter::FlagUse;
 
+// Guest ESP lives in r12.
+const x86::Gp kEsp = x86::r12d;
+
 // ecx = SP + delta (ESP on a 32-bit stack, SP wrapped to 16 bits on a 16-bit one), flag-free.
 void sp_plus(Emitter& e, i32 delta) {
-  if (e.stack32()) {
-    e.a.mov(x86::ecx, Emitter::greg(cpu::ESP, 4));
-    if (delta) e.a.lea(x86::ecx, x86::ptr(x86::rcx, delta));
-  } else {
-    e.a.movzx(x86::ecx, Emitter::greg(cpu::ESP, 2));
-    if (delta) {
-      e.a.lea(x86::ecx, x86::ptr(x86::rcx, delta));
-      e.a.movzx(x86::ecx, x86::cx);
-    }
+  auto& a = e.a;
+  if (delta == 0) {
+    if (e.stack32()) a.mov(x86::ecx, kEsp);
+    else a.movzx(x86::ecx, x86::r12w);
+    return;
   }
+  a.lea(x86::ecx, x86::ptr(x86::r12, delta));
+  if (!e.stack32()) a.movzx(x86::ecx, x86::cx);
 }
+// SP += delta (only SP on a 16-bit stack), flag-free.
 void commit_sp(Emitter& e, i32 delta) {
-  sp_plus(e, delta);
-  if (e.stack32()) e.a.mov(Emitter::greg(cpu::ESP, 4), x86::ecx);
-  else e.a.mov(Emitter::greg(cpu::ESP, 2), x86::cx);
+  auto& a = e.a;
+  if (e.stack32()) {
+    a.lea(kEsp, x86::ptr(x86::r12, delta));
+  } else {
+    a.lea(x86::ecx, x86::ptr(x86::r12, delta));
+    a.mov(x86::r12w, x86::cx);
+  }
 }
 
 // Pushes `size` bytes that `store()` writes to [rsi].
@@ -47,10 +52,8 @@ void push(Emitter& e, unsigned size, Store&& store) {
 
 bool push_reg(Emitter& e, const Insn& i) {
   const unsigned size = i.opsz;
-  push(e, size, [&] {
-    e.a.mov(Emitter::val(size), Emitter::greg(i.opcode & 7, size));  // PUSH eSP pushes the old value
-    e.a.mov(x86::ptr(x86::rsi, 0, size), Emitter::val(size));
-  });
+  // PUSH eSP pushes the value before the push: r12 is written only after the store.
+  push(e, size, [&] { e.a.mov(x86::ptr(x86::rsi, 0, size), Emitter::greg(i.opcode & 7, size)); });
   return true;
 }
 
@@ -66,11 +69,12 @@ bool push_imm(Emitter& e, const Insn& i) {
 // POP r: SP is incremented before the register is written, so POP eSP loads the popped value.
 bool pop_reg(Emitter& e, const Insn& i) {
   const unsigned size = i.opsz;
+  const x86::Gp v = size == 4 ? x86::Gp(x86::edx) : x86::Gp(x86::dx);
   sp_plus(e, 0);
   Emitter::MemOp m = e.mem_begin_at(cpu::SS, Access::Read, size, FlagUse::None);
-  e.a.mov(Emitter::val(size), x86::ptr(x86::rsi, 0, size));
+  e.a.mov(v, x86::ptr(x86::rsi, 0, size));
   commit_sp(e, static_cast<i32>(size));
-  e.a.mov(Emitter::greg(i.opcode & 7, size), Emitter::val(size));
+  e.a.mov(Emitter::greg(i.opcode & 7, size), v);
   e.mem_end(m);
   return true;
 }
@@ -96,11 +100,11 @@ bool ret_near(Emitter& e, const Insn& i) {
   const asmjit::Label gp = e.handler_exit_path();
   sp_plus(e, 0);
   Emitter::MemOp m = e.mem_begin_at(cpu::SS, Access::Read, size, FlagUse::None);
-  if (size == 4) e.a.mov(x86::r9d, x86::dword_ptr(x86::rsi));
-  else e.a.movzx(x86::r9d, x86::word_ptr(x86::rsi));
-  e.check_cs_limit_reg(x86::r9d, gp);
+  if (size == 4) e.a.mov(x86::edx, x86::dword_ptr(x86::rsi));
+  else e.a.movzx(x86::edx, x86::word_ptr(x86::rsi));
+  e.check_cs_limit_reg(x86::edx, gp);
   commit_sp(e, static_cast<i32>(size));
-  e.a.mov(Emitter::frame(layout::kEip, 4), x86::r9d);
+  e.a.mov(Emitter::frame(layout::kEip, 4), x86::edx);
   e.mem_end(m);
   e.exit_indirect();
   return true;

@@ -16,33 +16,37 @@ using asmjit::Label;
 Emitter::Emitter(x86::Assembler& as, Context& c, const Block& b, const Stubs& stubs, void* record)
     : a(as), c_(c), block_(b), stubs_(stubs), record_(record), code32_((b.mode & 1) != 0) {}
 
-x86::Mem Emitter::greg(unsigned r, unsigned size) {
-  if (size == 1) return x86::byte_ptr(x86::rbx, static_cast<i32>(layout::gpr8(r)));
-  return x86::ptr(x86::rbx, static_cast<i32>(layout::gpr(r)), size);
+x86::Gp Emitter::greg(unsigned r, unsigned size) {
+  const unsigned id = 8 + (r & 7);
+  if (size == 1) return x86::gpb(id);
+  if (size == 2) return x86::gpw(id);
+  return x86::gpd(id);
+}
+
+void Emitter::spill_guest_regs() {
+  for (unsigned r = 0; r < 8; ++r) a.mov(frame(layout::gpr(r), 8), x86::gpq(8 + r));
+}
+void Emitter::reload_guest_regs() {
+  for (unsigned r = 0; r < 8; ++r) a.mov(x86::gpq(8 + r), frame(layout::gpr(r), 8));
 }
 
 x86::Mem Emitter::frame(std::size_t offset, unsigned size) {
   return x86::ptr(x86::rbx, static_cast<i32>(offset), size);
 }
 
-x86::Gp Emitter::val(unsigned size) {
-  if (size == 1) return x86::r9b;
-  if (size == 2) return x86::r9w;
-  return x86::r9d;
-}
-x86::Gp Emitter::val2(unsigned size) {
-  if (size == 1) return x86::r10b;
-  if (size == 2) return x86::r10w;
-  return x86::r10d;
+x86::Gp Emitter::tmp(unsigned size) {
+  if (size == 1) return x86::cl;
+  if (size == 2) return x86::cx;
+  return x86::ecx;
 }
 
 void Emitter::count(unsigned counter) {
   if (!c_.count_events) return;
   // mov/lea/mov: an increment that leaves host EFLAGS alone.
   const x86::Mem m = frame(layout::counter(counter), 8);
-  a.mov(x86::r11, m);
-  a.lea(x86::r11, x86::ptr(x86::r11, 1));
-  a.mov(m, x86::r11);
+  a.mov(x86::rcx, m);
+  a.lea(x86::rcx, x86::ptr(x86::rcx, 1));
+  a.mov(m, x86::rcx);
 }
 
 // ---- flags ------------------------------------------------------------------------------------
@@ -124,15 +128,18 @@ Here Emitter::here() const {
   return Here{insn_, eip_, next_eip_, static_cast<i64>(block_.insns.size() - index_ - 1)};
 }
 
-// mov dword [eip], eip_k ; mov rdi, r12 ; mov rsi, &insn ; mov edx, N ; call rt_call_handler
+// <r8-r15 -> gpr[]> ; mov dword [eip], eip_k ; mov rdi, rbp ; mov rsi, &insn ; mov edx, N
+// call rt_call_handler ; <gpr[] -> r8-r15>          (the handler may have changed any register)
 void Emitter::emit_helper_call(const Here& h, bool slow) {
   ++helper_sites_;
+  spill_guest_regs();
   a.mov(frame(layout::kEip, 4), h.eip);
-  a.mov(x86::rdi, x86::r12);
+  a.mov(x86::rdi, x86::rbp);
   a.mov(x86::rsi, imm(reinterpret_cast<uintptr_t>(h.insn)));
   a.mov(x86::edx, static_cast<u32>(block_.insns.size()));
   a.mov(x86::rax, imm(reinterpret_cast<uintptr_t>(slow ? &rt_slow_path : &rt_call_handler)));
   a.call(x86::rax);
+  reload_guest_regs();
 }
 
 // After a handler call (result in eax):
@@ -202,7 +209,7 @@ void Emitter::check_cs_limit(u32 target, Label path) {
   a.jb(path);
 }
 
-void Emitter::check_cs_limit_reg(const x86::Gp& target32, Label path) {
+void Emitter::check_cs_limit_reg(const x86::Gp& target32, Label path) {  // (not rcx/rdx-free)
   a.cmp(target32, frame(layout::seg(cpu::CS) + layout::kSegLimit, 4));
   a.ja(path);
 }

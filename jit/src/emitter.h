@@ -1,15 +1,18 @@
 // Emitter: turns one decoded block into x86-64 code with asmjit.
 //
 // Register conventions inside generated code (the entry stub sets them up, see translator.cpp):
+//   r8-r15  guest EAX ECX EDX EBX ESP EBP ESI EDI (all 64 bits, equal to CpuState::gpr[] at
+//           every point where C++ runs: stored before each helper call and at the exit stub,
+//           reloaded after each call, loaded by the entry stub)
 //   rbx  HotFrame*       (CpuState, TLB, exit word, budget: fixed offsets, see hot_frame.h)
-//   r12  Context*        (first argument of every runtime helper)
+//   rbp  Context*        (first argument of every runtime helper)
 //   rsp  16-byte aligned (calls need no adjustment)
 //   rax  the guest flags while an inline memory access runs (AH = LAHF image, AL = OF)
-//   rcx rdx rsi rdi r8-r11: scratch
-// Guest registers stay in CpuState; native instructions use them as memory operands, so a helper
-// call, a fault or an exit needs no register write-back. EIP is not kept current: every point that
-// can leave the block (helper call, fault, exit) stores the constant EIP it stands for, because a
-// translation is built for one entry EIP and CS base (Block::entry_eip, cs_base).
+//   rcx rdx rsi rdi: scratch
+// AH, CH, DH and BH cannot be encoded next to r8-r15, so byte forms naming them run through the
+// handler. EIP is not kept current: every point that can leave the block (helper call, fault,
+// exit) stores the constant EIP it stands for, because a translation is built for one entry EIP
+// and CS base (Block::entry_eip, cs_base).
 //
 // Guest flags live in the host's EFLAGS between native instructions (FlagsAt::Host), produced by
 // the host instruction itself; they are stored to CpuState::eflags only where something reads
@@ -73,13 +76,17 @@ class Emitter {
   // "undefined" ones) only when it is in this set.
   u32 live_after() const { return live_after_[index_]; }
 
-  // Guest register r (size 1, 2 or 4; size 1 numbers AL..BL, AH..BH) as a memory operand.
-  static x86::Mem greg(unsigned r, unsigned size);
+  // The host register holding guest register r at the given size (1, 2 or 4). Byte registers
+  // AL..BL only: check low_byte() first (AH..BH have no encoding here).
+  static x86::Gp greg(unsigned r, unsigned size);
+  static bool low_byte(unsigned r) { return r < 4; }
+  // A byte-form instruction whose register operands (ModRM.reg, and ModRM.rm in the register
+  // form) are all AL..BL.
+  static bool byte_regs_ok(const Insn& i) { return low_byte(i.reg) && (i.mem() || low_byte(i.rm)); }
   // A field of the hot frame.
   static x86::Mem frame(std::size_t offset, unsigned size);
-  // A host scratch register of the given size (r9 for values, r10 for a second value).
-  static x86::Gp val(unsigned size);
-  static x86::Gp val2(unsigned size);
+  // Scratch register rcx of the given size (free once mem_begin has returned).
+  static x86::Gp tmp(unsigned size);
 
   // Flags: make the guest flags available in host EFLAGS / in CpuState.
   void flags_to_host();
@@ -146,6 +153,8 @@ class Emitter {
  private:
   void store_host_flags();
   void load_host_flags();
+  void spill_guest_regs();   // r8-r15 -> CpuState::gpr
+  void reload_guest_regs();  // CpuState::gpr -> r8-r15
 
   Context& c_;
   const Block& block_;

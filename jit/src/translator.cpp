@@ -69,9 +69,11 @@ class X64Translator final : public cpu::Translator {
 };
 
 // Shared stubs:
-// enter(frame, ctx, entry): push rbp, rbx, r12-r15 ; sub rsp, 8 ; mov rbx, rdi ; mov r12, rsi ; jmp rdx
-// exit (eax = JitExit):     add rsp, 8 ; pop r15-r12, rbx, rbp ; ret
-// lookup:                   call rt_lookup(ctx) ; test rax, rax ; jz ended ; jmp rax
+// enter(frame, ctx, entry): push rbp, rbx, r12-r15 ; sub rsp, 8 ; mov rbx, rdi ; mov rbp, rsi
+//                           <gpr[] -> r8-r15> ; jmp rdx
+// exit (eax = JitExit):     <r8-r15 -> gpr[]> ; add rsp, 8 ; pop r15-r12, rbx, rbp ; ret
+// lookup:                   push r8-r11 ; call rt_lookup(ctx) ; pop r11-r8 ; test rax, rax
+//                           jz ended ; jmp rax
 // helper_exit (eax = Exec): Fault -> refund 1, JitExit::Fault ; Halt -> Halt ; else Ended
 void X64Translator::build_stubs() {
   asmjit::CodeHolder code;
@@ -88,9 +90,11 @@ void X64Translator::build_stubs() {
   a.push(x86::r15);
   a.sub(x86::rsp, 8);
   a.mov(x86::rbx, x86::rdi);
-  a.mov(x86::r12, x86::rsi);
+  a.mov(x86::rbp, x86::rsi);
+  for (unsigned r = 0; r < 8; ++r) a.mov(x86::gpq(8 + r), x86::qword_ptr(x86::rbx, static_cast<i32>(layout::gpr(r))));
   a.jmp(x86::rdx);
   a.bind(exit);
+  for (unsigned r = 0; r < 8; ++r) a.mov(x86::qword_ptr(x86::rbx, static_cast<i32>(layout::gpr(r))), x86::gpq(8 + r));
   a.add(x86::rsp, 8);
   a.pop(x86::r15);
   a.pop(x86::r14);
@@ -100,9 +104,11 @@ void X64Translator::build_stubs() {
   a.pop(x86::rbp);
   a.ret();
   a.bind(lookup);
-  a.mov(x86::rdi, x86::r12);
+  for (const x86::Gp& r : {x86::r8, x86::r9, x86::r10, x86::r11}) a.push(r);  // caller-saved guest registers
+  a.mov(x86::rdi, x86::rbp);
   a.mov(x86::rax, imm(reinterpret_cast<uintptr_t>(&rt_lookup)));
   a.call(x86::rax);
+  for (const x86::Gp& r : {x86::r11, x86::r10, x86::r9, x86::r8}) a.pop(r);
   a.test(x86::rax, x86::rax);
   a.jz(ended);
   a.jmp(x86::rax);
