@@ -8,8 +8,9 @@
 //
 // --accel jit runs translated blocks (translated on first sight). --lockstep (implies the JIT)
 // translates every block on first sight and runs each in the JIT and in the interpreter from the
-// same state, comparing them: the first divergence fails the run with the CPU's report. A
-// lockstep run that compared no block proves nothing and fails too. jit and lockstep runs are skipped (exit 77) on hosts without the JIT.
+// same state, comparing them: the first divergence fails the run with the CPU's report. A jit
+// run that translated no block, or a lockstep run that compared none, proves nothing and fails
+// too. jit and lockstep runs are skipped (exit 77) on hosts without the JIT.
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
