@@ -2,14 +2,13 @@
 // JCXZ (E0-E3), SETcc (0F 90-9F), CMOVcc (0F 40-4F), CLC/STC/CMC (F8, F9, F5).
 //
 // The guest's condition codes are the host's (SDM Vol. 1 Table B-1 = the same encoding), so a
-// Jcc with live flags is:
-//   setcc sil                 ; the condition, before the flags are stored
-//   <store flags to CpuState>
-//   test sil, sil ; jnz taken
+// Jcc is the host Jcc on the guest flags in host EFLAGS, and both edges leave them there for a
+// linked successor (Emitter::exit_to):
+//   jcc taken
 //   <exit to the next instruction>
 // taken:
-//   cmp dword [cs.limit], target ; jb gp      ; outside CS: the handler raises #GP(0)
-//   <exit to target>
+//   <exit to target>          ; a target outside CS (decided at translation, the translation
+//                             ; being guarded by CS.limit) goes to the handler, which raises #GP
 #include "frame_layout.h"
 #include "native_rows.h"
 
@@ -30,12 +29,11 @@ bool jcc(Emitter& e, const Insn& i) {
   auto& a = e.a;
   const u32 target = rel_target(e, i);
   e.flags_to_host();
-  a.set(cond(i.opcode), x86::sil);
-  e.flags_to_memory();
   asmjit::Label taken = a.newLabel();
-  a.test(x86::sil, x86::sil);
-  a.jnz(taken);
+  a.j(cond(i.opcode), taken);
+  const FlagsAt f = e.flags();
   e.exit_to(e.next_eip());
+  e.reset_flags_state(f);
   a.bind(taken);
   e.check_cs_limit(target, e.handler_exit_path());
   e.exit_to(target);
@@ -44,7 +42,6 @@ bool jcc(Emitter& e, const Insn& i) {
 
 bool jmp_rel(Emitter& e, const Insn& i) {
   const u32 target = rel_target(e, i);
-  e.flags_to_memory();
   e.check_cs_limit(target, e.handler_exit_path());
   e.exit_to(target);
   return true;

@@ -10,11 +10,11 @@
 //   lea rdx, [rcx+3] ; mov edi, [ds.hi] ; cmp rdx, rdi ; ja slow
 //   cmp byte [ds.readable], 0 ; je slow
 //   add ecx, [ds.base]                      ; linear
-//   mov edx, ecx ; and edx, 0xFFF ; cmp edx, 0xFFC ; ja slow      ; crosses a page
-//   mov edx, ecx ; shr edx, 12 ; movzx edi, dl ; shl edi, 4
+//   lea edx, [rcx+3] ; shr edx, 12          ; page of the last byte (a crossing access misses)
+//   mov edi, ecx ; shr edi, 8 ; and edi, 0xFF0                     ; slot * 16
 //   cmp [rbx+rdi+tlb.read.tag], edx ; jne slow
 //   mov rsi, [rbx+rdi+tlb.read.addend] ; add rsi, rcx              ; host address
-//   add al, 0x7F ; sahf                     ; flags back (only if the operation needs them)
+//   add al, 0x7F ; sahf                     ; flags back (only if needed or observable later)
 //   <the operation on [rsi]>
 // done:
 // slow (cold): flags to CpuState, call the handler, leave on a fault, flags back, jmp done
@@ -75,21 +75,18 @@ Emitter::MemOp Emitter::mem_begin_at(unsigned seg, Access acc, unsigned size, Fl
   a.cmp(frame(sg + (acc == Access::Write ? layout::kSegWritable : layout::kSegReadable), 1), 0);
   a.je(m.slow);
   a.add(x86::ecx, frame(sg + layout::kSegBase, 4));
-  if (size > 1) {
-    a.mov(x86::edx, x86::ecx);
-    a.and_(x86::edx, 0xFFF);
-    a.cmp(x86::edx, 0x1000 - size);
-    a.ja(m.slow);
-    if (block_.mode & 0x40) {  // alignment checking on (BlockCache::mode_of): misaligned is slow
-      a.test(x86::ecx, size - 1);
-      a.jnz(m.slow);
-    }
+  if (size > 1 && (block_.mode & 0x40)) {  // alignment checking on (BlockCache::mode_of): misaligned is slow
+    a.test(x86::ecx, size - 1);
+    a.jnz(m.slow);
   }
+  // The tag is compared with the page of the access's last byte, so an access that crosses into
+  // the next page misses (that page's number never sits in this slot: slots are page mod 256).
   const std::size_t tlb = layout::tlb(acc, (block_.mode >> 4 & 3) == 3);
-  a.mov(x86::edx, x86::ecx);
+  a.lea(x86::edx, x86::ptr(x86::rcx, static_cast<i32>(size - 1)));
   a.shr(x86::edx, 12);
-  a.movzx(x86::edi, x86::dl);
-  a.shl(x86::edi, 4);
+  a.mov(x86::edi, x86::ecx);
+  a.shr(x86::edi, 12 - 4);
+  a.and_(x86::edi, (cpu::Tlb::kSize - 1) << 4);
   a.cmp(x86::ptr(x86::rbx, x86::rdi, 0, static_cast<i32>(tlb + offsetof(cpu::TlbEntry, tag)), 4), x86::edx);
   a.jne(m.slow);
   a.mov(x86::rsi, x86::ptr(x86::rbx, x86::rdi, 0, static_cast<i32>(tlb + offsetof(cpu::TlbEntry, addend)), 8));
@@ -104,7 +101,9 @@ Emitter::MemOp Emitter::mem_begin_at(unsigned seg, Access acc, unsigned size, Fl
     a.call(x86::rcx);
     for (const x86::Gp& r : {x86::r11, x86::r10, x86::r9, x86::r8, x86::rsi, x86::rax}) a.pop(r);
   }
-  if (m.saved && use != FlagUse::WritesAll) {
+  // The saved flags go back into host EFLAGS if the operation needs them or anything after it
+  // can observe them; otherwise AX only serves the slow path (a fault there must see them).
+  if (m.saved && (use == FlagUse::Reads || (use == FlagUse::None && (live_after() & cpu::flag::kArith)))) {
     a.add(x86::al, 0x7F);
     a.sahf();
   }

@@ -83,7 +83,6 @@ bool pop_reg(Emitter& e, const Insn& i) {
 bool call_rel(Emitter& e, const Insn& i) {
   const unsigned size = i.opsz;
   const u32 target = size == 4 ? e.next_eip() + i.imm : ((e.next_eip() + i.imm) & 0xFFFF);
-  e.flags_to_memory();
   e.check_cs_limit(target, e.handler_exit_path());
   const u32 ret = e.next_eip();
   push(e, size, [&] {

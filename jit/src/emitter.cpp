@@ -93,23 +93,58 @@ void Emitter::flags_to_memory() {
 
 // ---- entry, handler calls and exits -----------------------------------------------------------
 
-// entry:
+// Two entries, one body that starts with the guest flags in host EFLAGS:
+// entry (from the dispatcher, the jump cache, and links whose source stored the flags):
 //   cmp dword [exit_word], 0 ; jne .leave
 //   cmp qword [budget], N    ; jl .leave        (the whole block must fit, as in the interpreter)
 //   sub qword [budget], N
+//   <CpuState flags -> host>                    (only if the block observes them before writing)
+//   jmp .body
+// host-flags entry (links from blocks that leave the flags in host EFLAGS: no store between them):
+//   lahf ; seto al                              (the checks clobber EFLAGS)
+//   cmp dword [exit_word], 0 ; jne .leave_hf
+//   cmp qword [budget], N    ; jl .leave_hf
+//   sub qword [budget], N
+//   add al, 0x7F ; sahf                         (only if the block observes them before writing)
+// .body:
 // .leave (cold): mov dword [eip], entry_eip ; mov eax, Ended ; jmp exit
+// .leave_hf (cold): add al, 0x7F ; sahf ; <host flags -> CpuState> ; then as .leave
 void Emitter::emit_entry() {
   const i64 n = static_cast<i64>(block_.insns.size());
-  Label leave = a.newLabel();
-  a.cmp(frame(layout::kExitWord, 4), 0);
-  a.jne(leave);
-  a.cmp(frame(layout::kBudget, 8), static_cast<i32>(n));
-  a.jl(leave);
-  a.sub(frame(layout::kBudget, 8), static_cast<i32>(n));
-  count(cpu::hot_counter::kEntries);
+  const bool need = live_in_ != 0;
+  Label leave = a.newLabel(), leave_hf = a.newLabel(), body = a.newLabel();
+  hf_entry_ = a.newLabel();
+  auto checks = [&](Label out) {
+    a.cmp(frame(layout::kExitWord, 4), 0);
+    a.jne(out);
+    a.cmp(frame(layout::kBudget, 8), static_cast<i32>(n));
+    a.jl(out);
+    a.sub(frame(layout::kBudget, 8), static_cast<i32>(n));
+    count(cpu::hot_counter::kEntries);
+  };
+  checks(leave);
+  if (need) load_host_flags();
+  a.jmp(body);
+  a.bind(hf_entry_);
+  a.lahf();
+  a.seto(x86::al);
+  checks(leave_hf);
+  if (need) {
+    a.add(x86::al, 0x7F);
+    a.sahf();
+  }
+  a.bind(body);
+  // With need == false nothing reads or exposes the flags before an instruction defines all of
+  // them, so whatever host EFLAGS holds on either entry may stand for them until then.
+  flags_ = FlagsAt::Host;
   const u32 entry = block_.entry_eip;
-  cold([this, leave, entry] {
+  cold([this, leave, leave_hf, entry] {
     a.bind(leave);
+    emit_exit_ended(entry);
+    a.bind(leave_hf);
+    a.add(x86::al, 0x7F);
+    a.sahf();
+    store_host_flags();
     emit_exit_ended(entry);
   });
 }
@@ -204,9 +239,10 @@ Label Emitter::handler_exit_path() {
   return l;
 }
 
+// The translation runs only with the CS limit it was built for (Block::entered_as), so a direct
+// target's check is decided now: nothing to emit, or always the handler (which raises #GP).
 void Emitter::check_cs_limit(u32 target, Label path) {
-  a.cmp(frame(layout::seg(cpu::CS) + layout::kSegLimit, 4), target);
-  a.jb(path);
+  if (target > block_.cs_limit) a.jmp(path);
 }
 
 void Emitter::check_cs_limit_reg(const x86::Gp& target32, Label path) {  // (not rcx/rdx-free)
@@ -221,25 +257,29 @@ void Emitter::check_cs_limit_reg(const x86::Gp& target32, Label path) {  // (not
 //        mov dword [link_exit], k ; mov eax, Ended ; jmp exit
 // Other pages: mov dword [eip], target ; jmp lookup
 void Emitter::exit_to(u32 target) {
-  flags_to_memory();
   const u32 entry_lin = block_.cs_base + block_.entry_eip;
   const u32 target_lin = block_.cs_base + target;
   if (c_.lockstep) {
+    flags_to_memory();
     emit_exit_ended(target);
     return;
   }
   if ((entry_lin >> 12) != (target_lin >> 12)) {
+    flags_to_memory();
     a.mov(frame(layout::kEip, 4), target);
     a.jmp(imm(stubs_.lookup));
     return;
   }
-  ExitSite site{a.newLabel(), a.newLabel(), target};
+  // With the flags in host EFLAGS the link goes to the target's host-flags entry and nothing is
+  // stored on the way; only the unlinked miss path stores them.
+  ExitSite site{a.newLabel(), a.newLabel(), target, flags_ == FlagsAt::Host};
   a.bind(site.patch);
   a.long_().jmp(site.miss);
   const u32 k = static_cast<u32>(exits_.size());
   exits_.push_back(site);
   cold([this, site, k] {
     a.bind(site.miss);
+    if (site.flags_in_host) store_host_flags();
     a.mov(frame(layout::kEip, 4), site.target_eip);
     a.mov(x86::rax, imm(reinterpret_cast<uintptr_t>(record_)));
     a.mov(frame(layout::kLinkSrc, 8), x86::rax);
@@ -280,6 +320,7 @@ void Emitter::compute_liveness() {
     live = (live & ~f.written) | f.read | (observes_all ? cpu::flag::kArith : 0u);
     live &= cpu::flag::kArith;
   }
+  live_in_ = live;
 }
 
 void Emitter::emit_block() {

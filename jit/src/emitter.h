@@ -42,6 +42,7 @@ struct ExitSite {
   asmjit::Label patch;   // the 5-byte JMP rel32 to patch
   asmjit::Label miss;    // where it jumps while unlinked
   u32 target_eip = 0;
+  bool flags_in_host = false;  // link to the target's host-flags entry (see emit_entry)
 };
 
 // The instruction being emitted, as cold code (emitted after the block body) needs to know it.
@@ -58,6 +59,8 @@ class Emitter {
   // Emits the whole block. Direct exits are appended to exits().
   void emit_block();
   const std::vector<ExitSite>& exits() const { return exits_; }
+  // The entry for links whose source leaves the guest flags in host EFLAGS (emit_entry).
+  asmjit::Label host_flags_entry() const { return hf_entry_; }
   unsigned helper_sites() const { return helper_sites_; }
   unsigned native_insns() const { return native_insns_; }
 
@@ -94,6 +97,8 @@ class Emitter {
   // The instruction just emitted set the guest flags in host EFLAGS.
   void flags_set_by_host() { flags_ = FlagsAt::Host; }
   FlagsAt flags() const { return flags_; }
+  // For code that emits two paths: the second starts where the first did.
+  void reset_flags_state(FlagsAt f) { flags_ = f; }
 
   // Inline soft-MMU (emit_memory.cpp). mem_begin computes the current instruction's ModRM memory
   // operand; mem_begin_at takes an offset already in ecx (stack accesses) and a segment. On return
@@ -167,6 +172,8 @@ class Emitter {
   FlagsAt flags_ = FlagsAt::Memory;
   std::vector<ExitSite> exits_;
   std::vector<u32> live_after_;
+  u32 live_in_ = cpu::flag::kArith;  // flags the block observes before writing them
+  asmjit::Label hf_entry_;
   std::vector<std::function<void()>> cold_;
   unsigned helper_sites_ = 0;
   unsigned native_insns_ = 0;

@@ -24,7 +24,7 @@ const void* rt_lookup(cpu::Context* c) {
     return nullptr;
   const u32 lin = s.seg[cpu::CS].base + s.eip();
   const cpu::Block* b = c->blocks->probe(lin);
-  if (!b || !b->host_entry || b->entry_eip != s.eip() || b->cs_base != s.seg[cpu::CS].base) return nullptr;
+  if (!b || !b->host_entry || !b->entered_as(s)) return nullptr;
   c->stats.jit_lookups++;
   return b->host_entry;
 }

@@ -11,6 +11,8 @@
 // INVLPG, far transfers are system exits), and the dispatcher re-checks the entry then. Every
 // record lists the exits linked into it, so retiring a block patches them back to their misses.
 #include <asmjit/x86.h>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 
 #include "code_buffer.h"
@@ -29,6 +31,7 @@ struct Exit {
   u32 patch = 0;  // offset of the E9 rel32 in the block's code
   u32 miss = 0;   // offset of its miss stub
   u32 target_eip = 0;
+  bool flags_in_host = false;  // links to the target's host-flags entry
   struct Record* linked = nullptr;
 };
 
@@ -36,6 +39,7 @@ struct Record {
   Block* block = nullptr;
   Context* ctx = nullptr;
   CodeSpan code;
+  const void* hf_entry = nullptr;  // entry with the guest flags in host EFLAGS
   std::vector<Exit> exits;
   std::vector<std::pair<Record*, u32>> incoming;  // (source, exit index) linked into this one
 };
@@ -44,7 +48,10 @@ using EnterFn = u32 (*)(cpu::HotFrame*, Context*, const void*);
 
 class X64Translator final : public cpu::Translator {
  public:
-  explicit X64Translator(const JitOptions& o) : buf_(o.code_buffer_bytes + kStubBytes) { build_stubs(); }
+  explicit X64Translator(const JitOptions& o)
+      : buf_(o.code_buffer_bytes + kStubBytes), dump_(std::getenv("PCJIT_JIT_DUMP") != nullptr) {
+    build_stubs();
+  }
   ~X64Translator() override { buf_.release(stub_code_); }
 
   bool translate(Context& c, Block& b) override;
@@ -66,6 +73,7 @@ class X64Translator final : public cpu::Translator {
   CodeBuffer buf_;
   CodeSpan stub_code_;
   Stubs stubs_;
+  bool dump_;  // PCJIT_JIT_DUMP set: print each translation's host code on stderr
 };
 
 // Shared stubs:
@@ -150,6 +158,12 @@ bool X64Translator::translate(Context& c, Block& b) {
   rec->ctx = &c;
   asmjit::CodeHolder code;
   code.init(asmjit::Environment::host());
+  asmjit::FileLogger logger(stderr);
+  if (dump_) {
+    std::fprintf(stderr, "---- block phys %#llx eip %#x (%zu insns)\n", static_cast<unsigned long long>(b.phys),
+                 b.entry_eip, b.insns.size());
+    code.setLogger(&logger);
+  }
   x86::Assembler a(&code);
   Emitter e(a, c, b, stubs_, rec.get());
   e.emit_block();
@@ -167,7 +181,9 @@ bool X64Translator::translate(Context& c, Block& b) {
   asmjit::VirtMem::flushInstructionCache(rec->code.rx, size);
   for (const ExitSite& s : e.exits())
     rec->exits.push_back(Exit{static_cast<u32>(code.labelOffsetFromBase(s.patch)),
-                              static_cast<u32>(code.labelOffsetFromBase(s.miss)), s.target_eip});
+                              static_cast<u32>(code.labelOffsetFromBase(s.miss)), s.target_eip,
+                              s.flags_in_host});
+  rec->hf_entry = static_cast<const u8*>(rec->code.rx) + code.labelOffsetFromBase(e.host_flags_entry());
   b.host_entry = rec->code.rx;
   b.jit = rec.release();
   c.stats.jit_blocks++;
@@ -195,11 +211,12 @@ void X64Translator::link(Context& c, Block& target) {
   const Block& from = *src->block;
   const u64 expect_phys = (from.phys & ~u64{0xFFF}) | ((from.cs_base + x.target_eip) & 0xFFF);
   if (x.linked || !from.valid || !target.valid || target.mode != from.mode ||
-      target.entry_eip != x.target_eip || target.cs_base != from.cs_base || target.phys != expect_phys)
+      target.entry_eip != x.target_eip || target.cs_base != from.cs_base || target.cs_limit != from.cs_limit || target.phys != expect_phys)
     return;
-  const i64 rel = static_cast<const u8*>(target.host_entry) - (static_cast<const u8*>(src->code.rx) + x.patch + 5);
+  const void* to = x.flags_in_host ? dst->hf_entry : target.host_entry;
+  const i64 rel = static_cast<const u8*>(to) - (static_cast<const u8*>(src->code.rx) + x.patch + 5);
   if (rel != static_cast<i32>(rel)) return;  // out of rel32 reach (not with one allocator, but checked)
-  patch(*src, k, target.host_entry);
+  patch(*src, k, to);
   x.linked = dst;
   dst->incoming.emplace_back(src, k);
   c.stats.jit_links++;

@@ -94,6 +94,7 @@ Block* BlockCache::build(u32 lin, u32 mode) {
   u32 eip = c_.s.eip();
   blk->entry_eip = eip;
   blk->cs_base = c_.s.seg[CS].base;
+  blk->cs_limit = c_.s.seg[CS].limit;
   const u32 page_end = (lin | 0xFFF) + 1;
   FetchedInsn f;
   for (unsigned n = 0; n < kMaxInsns; ++n) {

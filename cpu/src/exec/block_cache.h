@@ -43,10 +43,15 @@ struct Block {
   bool valid = true;
   BlockExit exit = BlockExit::Fallthrough;
   // The entry it was built for. The block (keyed by physical address) serves every linear alias;
-  // a translation embeds EIPs and linear addresses, so it runs only when CS.base and EIP match
-  // these (the dispatcher checks; chained entries are same-page by construction, see DESIGN.md).
+  // a translation embeds EIPs, linear addresses and the outcome of CS-limit checks on its jump
+  // targets, so it runs only when EIP, CS.base and CS.limit match these (the dispatcher and the
+  // jump-cache continuation check; links are same-page by construction, see DESIGN.md).
   u32 entry_eip = 0;
   u32 cs_base = 0;
+  u32 cs_limit = 0;
+  bool entered_as(const CpuState& s) const {
+    return entry_eip == s.eip() && cs_base == s.seg[CS].base && cs_limit == s.seg[CS].limit;
+  }
   u32 execs = 0;                  // times the dispatcher ran it (translation threshold)
   void* jit = nullptr;            // the translator's record (null: not translated)
   const void* host_entry = nullptr;

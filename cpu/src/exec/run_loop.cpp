@@ -172,7 +172,7 @@ core::ProcessorExit run_cpu(Context& c, u64 max_insns) {
     const bool trap = s.eflags & flag::TF;
     u64 n = 0;
     bool faulted = false;
-    const bool entry_matches = b->entry_eip == s.eip() && b->cs_base == s.seg[CS].base;
+    const bool entry_matches = b->entered_as(s);
     if (c.jit && entry_matches && jit_allowed(c) && b->insns.size() <= max_insns - done) {
       if (!b->jit && ++b->execs >= c.jit_threshold) c.jit->translate(c, *b);
       if (b->jit && c.link_src) c.jit->link(c, *b);
