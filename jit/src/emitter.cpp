@@ -299,6 +299,61 @@ void Emitter::exit_indirect() {
   a.jmp(imm(stubs_.lookup));
 }
 
+// With the flags in host EFLAGS (C++ clobbers them):
+//   lahf ; seto al ; push rax ; push rax ; push r8-r11   (six pushes: rsp stays aligned)
+//   mov rdi, rbp ; mov esi, a1 ; mov edx, a2 ; mov ecx, N ; call fn
+//   pop r11-r8 ; mov ecx, eax ; pop rax ; pop rax
+//   cmp byte [exc.pending], 0 ; jne .fault           (before the flags go back)
+//   add al, 0x7F ; sahf
+// .fault (cold): add al, 0x7F ; sahf ; <flags -> CpuState> ; mov dword [eip], eip_k
+//                add qword [budget], N-k ; mov eax, Fault ; jmp exit
+void Emitter::call_runtime(const void* fn, const asmjit::Operand& a1, u32 a2) {
+  const bool host = flags_ == FlagsAt::Host;
+  if (host) {
+    a.lahf();
+    a.seto(x86::al);
+    a.push(x86::rax);
+    a.push(x86::rax);
+  } else {
+    a.sub(x86::rsp, 16);
+  }
+  for (const x86::Gp& r : {x86::r8, x86::r9, x86::r10, x86::r11}) a.push(r);
+  a.mov(x86::rdi, x86::rbp);
+  a.emit(x86::Inst::kIdMov, x86::esi, a1);
+  a.mov(x86::edx, a2);
+  a.mov(x86::ecx, static_cast<u32>(block_.insns.size()));
+  a.mov(x86::rax, imm(reinterpret_cast<uintptr_t>(fn)));
+  a.call(x86::rax);
+  for (const x86::Gp& r : {x86::r11, x86::r10, x86::r9, x86::r8}) a.pop(r);
+  a.mov(x86::ecx, x86::eax);
+  if (host) {
+    a.pop(x86::rax);
+    a.pop(x86::rax);
+  } else {
+    a.add(x86::rsp, 16);
+  }
+  Label fault = a.newLabel();
+  a.cmp(frame(layout::kExcPending, 1), 0);
+  a.jne(fault);
+  if (host) {
+    a.add(x86::al, 0x7F);
+    a.sahf();
+  }
+  const Here h = here();
+  cold([this, fault, host, h] {
+    a.bind(fault);
+    if (host) {
+      a.add(x86::al, 0x7F);
+      a.sahf();
+      store_host_flags();
+    }
+    a.mov(frame(layout::kEip, 4), h.eip);
+    budget_refund(h.after + 1);
+    a.mov(x86::eax, static_cast<u32>(cpu::JitExit::Fault));
+    a.jmp(imm(stubs_.exit));
+  });
+}
+
 bool Emitter::emit_native() {
   const NativeEmitter f = find_native(*insn_);
   if (!f || !f(*this, *insn_)) return false;

@@ -140,6 +140,11 @@ class Emitter {
   void cold(std::function<void()> f) { cold_.push_back(std::move(f)); }
   // Increments a hot-frame counter when event counting is on (flag-free).
   void count(unsigned counter);
+  // Calls fn(ctx, a1, a2, block length) -> eax with the guest registers and flags preserved
+  // (only caller-saved r8-r11 and the flags need keeping: fn reads no guest register). If the call
+  // left an exception pending the block leaves through a fault exit at this instruction. The
+  // result is in ecx afterwards.
+  void call_runtime(const void* fn, const asmjit::Operand& a1, u32 a2);
 
  private:
   bool emit_native();

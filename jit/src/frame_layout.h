@@ -28,6 +28,7 @@ constexpr std::size_t tlb(cpu::Access acc, bool user) {
   return kTlb + (static_cast<unsigned>(acc) * 2 + (user ? 1 : 0)) * cpu::Tlb::kSize * sizeof(cpu::TlbEntry);
 }
 constexpr std::size_t kExitWord = offsetof(HotFrame, exit_word);
+constexpr std::size_t kExcPending = offsetof(HotFrame, exc) + offsetof(cpu::PendingException, pending);
 constexpr std::size_t kBlockDirty = offsetof(HotFrame, block_dirty);
 constexpr std::size_t kBudget = offsetof(HotFrame, budget);
 constexpr std::size_t kLinkSrc = offsetof(HotFrame, link_src);

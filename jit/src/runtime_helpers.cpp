@@ -18,6 +18,12 @@ u32 rt_slow_path(cpu::Context* c, const cpu::Insn* i, u32 block_len) {
   return static_cast<u32>(i->fn(*c, *i));
 }
 
+u32 rt_port_in(cpu::Context* c, u32 port, u32 size, u32 block_len) {
+  c->jit_sync_clock(block_len);
+  if (c->check_io(static_cast<u16>(port), size) != cpu::Exec::Ok) return 0;
+  return c->port_in(static_cast<u16>(port), size);
+}
+
 const void* rt_lookup(cpu::Context* c) {
   const cpu::CpuState& s = c->s;
   if (c->lockstep || c->single_step_mode || c->data_watch || s.irq_shadow || (s.eflags & cpu::flag::TF))

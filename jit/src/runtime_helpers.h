@@ -9,6 +9,10 @@ namespace pcjit::jit {
 u32 rt_call_handler(cpu::Context* c, const cpu::Insn* i, u32 block_len);
 // The same, for the slow path of a natively translated memory instruction (counted apart).
 u32 rt_slow_path(cpu::Context* c, const cpu::Insn* i, u32 block_len);
+// IN from a port (native IN): the virtual clock brought to the block's start, the I/O permission
+// check, the access. Returns the value; with the check failed the exception is pending and the
+// value is 0.
+u32 rt_port_in(cpu::Context* c, u32 port, u32 size, u32 block_len);
 // The translation to continue at for CpuState's CS:EIP, found in the jump cache, or null when
 // the dispatcher has to look (miss, entry guard, a single-step or shadow condition, lockstep).
 const void* rt_lookup(cpu::Context* c);
