@@ -44,7 +44,23 @@ struct HotFrame {
   u32 pad1_ = 0;
   u64 scratch[4] = {};        // spill slots for generated code
   u64 counters[4] = {};       // hot_counter::*, incremented by generated code
+  // Indirect-target cache: EIP -> translation entry, probed by generated code before it asks the
+  // jump cache (RET, JMP/CALL r/m, cross-page exits). An entry is valid only while its gen equals
+  // itc_gen, which moves at every translated run's start and with every jump-cache flush, so an
+  // entry always belongs to the running CS, mode and mapping (they change only through
+  // instructions that end a translated run). Filled by jit::rt_lookup.
+  struct ItcEntry {
+    u32 eip = 0;
+    u32 gen = 0;
+    const void* entry = nullptr;
+  };
+  static constexpr unsigned kItcSize = 1024;
+  u32 itc_gen = 1;
+  u32 pad2_ = 0;
+  ItcEntry itc[kItcSize] = {};
 };
+static_assert(sizeof(HotFrame::ItcEntry) == 16 && offsetof(HotFrame::ItcEntry, gen) == 4 &&
+              offsetof(HotFrame::ItcEntry, entry) == 8, "generated code compares eip|gen<<32 in one go");
 
 namespace hot_counter {
 constexpr unsigned kEntries = 0, kTlbHits = 1, kFlagStores = 2, kFlagLoads = 3;

@@ -34,6 +34,8 @@ constexpr std::size_t kBudget = offsetof(HotFrame, budget);
 constexpr std::size_t kLinkSrc = offsetof(HotFrame, link_src);
 constexpr std::size_t kLinkExit = offsetof(HotFrame, link_exit);
 constexpr std::size_t counter(unsigned k) { return offsetof(HotFrame, counters) + 8 * k; }
+constexpr std::size_t kItcGen = offsetof(HotFrame, itc_gen);
+constexpr std::size_t kItc = offsetof(HotFrame, itc);
 
 static_assert(sizeof(cpu::TlbEntry) == 16, "the inline TLB index is scaled by 16");
 static_assert(tlb(cpu::Access::Exec, true) + cpu::Tlb::kSize * 16 < (1u << 31), "disp32 reach");

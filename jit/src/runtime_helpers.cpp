@@ -32,6 +32,8 @@ const void* rt_lookup(cpu::Context* c) {
   const cpu::Block* b = c->blocks->probe(lin);
   if (!b || !b->host_entry || !b->entered_as(s)) return nullptr;
   c->stats.jit_lookups++;
+  cpu::HotFrame::ItcEntry& e = c->itc[s.eip() & (cpu::HotFrame::kItcSize - 1)];
+  e = cpu::HotFrame::ItcEntry{s.eip(), c->itc_gen, b->host_entry};
   return b->host_entry;
 }
 

@@ -80,7 +80,10 @@ class X64Translator final : public cpu::Translator {
 // enter(frame, ctx, entry): push rbp, rbx, r12-r15 ; sub rsp, 8 ; mov rbx, rdi ; mov rbp, rsi
 //                           <gpr[] -> r8-r15> ; jmp rdx
 // exit (eax = JitExit):     <r8-r15 -> gpr[]> ; add rsp, 8 ; pop r15-r12, rbx, rbp ; ret
-// lookup:                   push r8-r11 ; call rt_lookup(ctx) ; pop r11-r8 ; test rax, rax
+// lookup:                   mov edx, [eip] ; mov ecx, edx ; and ecx, 1023 ; shl ecx, 4
+//                           mov eax, [itc_gen] ; shl rax, 32 ; or rax, rdx
+//                           cmp [rbx+itc+rcx], rax ; jne slow ; jmp [rbx+itc+rcx+8]
+//                    slow:  push r8-r11 ; call rt_lookup(ctx) ; pop r11-r8 ; test rax, rax
 //                           jz ended ; jmp rax
 // helper_exit (eax = Exec): Fault -> refund 1, JitExit::Fault ; Halt -> Halt ; else Ended
 void X64Translator::build_stubs() {
@@ -112,6 +115,18 @@ void X64Translator::build_stubs() {
   a.pop(x86::rbp);
   a.ret();
   a.bind(lookup);
+  asmjit::Label slow = a.newLabel();
+  a.mov(x86::edx, x86::dword_ptr(x86::rbx, static_cast<i32>(layout::kEip)));
+  a.mov(x86::ecx, x86::edx);
+  a.and_(x86::ecx, cpu::HotFrame::kItcSize - 1);
+  a.shl(x86::ecx, 4);
+  a.mov(x86::eax, x86::dword_ptr(x86::rbx, static_cast<i32>(layout::kItcGen)));
+  a.shl(x86::rax, 32);
+  a.or_(x86::rax, x86::rdx);
+  a.cmp(x86::qword_ptr(x86::rbx, x86::rcx, 0, static_cast<i32>(layout::kItc)), x86::rax);
+  a.jne(slow);
+  a.jmp(x86::qword_ptr(x86::rbx, x86::rcx, 0, static_cast<i32>(layout::kItc + 8)));
+  a.bind(slow);
   for (const x86::Gp& r : {x86::r8, x86::r9, x86::r10, x86::r11}) a.push(r);  // caller-saved guest registers
   a.mov(x86::rdi, x86::rbp);
   a.mov(x86::rax, imm(reinterpret_cast<uintptr_t>(&rt_lookup)));

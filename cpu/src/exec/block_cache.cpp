@@ -185,7 +185,10 @@ void BlockCache::on_map_changed() {
   c_.flush_tlb();
 }
 
-void BlockCache::flush_jump_cache() { ++gen_; }
+void BlockCache::flush_jump_cache() {
+  ++gen_;
+  ++c_.itc_gen;  // the JIT's indirect-target cache is a copy of what the jump cache says
+}
 
 void BlockCache::flush_all() {
   for (auto& [k, b] : by_key_) {

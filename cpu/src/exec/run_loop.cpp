@@ -112,6 +112,7 @@ u64 run_translated(Context& c, Block& b, u64 limit, bool* faulted) {
   c.jit_clock_base = clock.retired();
   c.link_src = nullptr;
   c.block_dirty = false;
+  ++c.itc_gen;  // entries of an earlier run may name another CS, mode or mapping
   c.stats.jit_runs++;
   const JitExit why = c.jit->run(c, b);
   const u64 n = static_cast<u64>(c.jit_budget_start - c.budget);
