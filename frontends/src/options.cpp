@@ -128,7 +128,12 @@ void apply(Options& o, const std::string& name, const std::string& spelled, cons
     else if (value == "interp") o.accel = Accel::Interp;
     else throw Error(fmt::format("{}: '{}' is not jit or interp", spelled, value));
   } else if (name == "jit-buffer") {
-    const u64 bytes = parse_size(value);
+    u64 bytes = 0;
+    try {
+      bytes = parse_size(value);  // same spelling as -m (MiB, or a K/M/G suffix)
+    } catch (const Error&) {
+      throw Error(fmt::format("{}: '{}' is not a size (MiB, or with a K/M/G suffix)", spelled, value));
+    }
     if (bytes < (1ull << 20)) throw Error(fmt::format("{}: '{}' is less than 1 MiB", spelled, value));
     o.jit_buffer_bytes = bytes;
   } else if (name == "lockstep") {
