@@ -4,7 +4,8 @@
 // again in the interpreter from the same state, and compared (registers, flags, segments, control
 // state, the exception, retired count, every stored byte). The truth is the interpreter, which the
 // instruction tests and the SST vectors check against hardware. Fixed seeds, so a divergence
-// reproduces; the report names the round and holds the page's bytes.
+// reproduces; the report names the round and holds the page's bytes and the starting registers
+// (EAX..EDI).
 //
 // Differences from cpu_fuzz_test.cpp: the ring-3 case installs no FaultRecorder, because an
 // observer makes the CPU single-step in the interpreter and nothing would be translated; without
@@ -62,10 +63,14 @@ TEST_CASE("random code in real mode, 32-bit flat segments and ring 3 runs the sa
     for (unsigned k = 0; k < 8; ++k)
       if (k != cpu::ESP) r.set(k, static_cast<u32>(rng()));
     r.cpu->state_changed();
-    const std::string page = page_hex(r);  // before the guest can overwrite it
+    std::string start = page_hex(r);  // before the guest can overwrite it
+    start += "; registers";
+    for (unsigned k = 0; k < 8; ++k) start += fmt::format(" {:08x}", r.reg(k));
     r.cpu->run(2000);
     r.cpu->run(2000);
-    INFO("round ", round, " (", flavour_name(flavour, round), "), code at ", ops_test::kCode, ": ", page);
+    const std::string where = fmt::format("round {} ({}), bytes at {:#x}: {}", round, flavour_name(flavour, round),
+                                          ops_test::kCode, start);
+    INFO(where);
     REQUIRE(r.cpu->lockstep_error() == "");
     CHECK(r.m.clock().retired() <= 4000);
     CHECK(r.cpu->check_caches() == "");
