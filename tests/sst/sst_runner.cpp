@@ -334,8 +334,8 @@ int run_main(int argc, char** argv) {
     fmt::print("{}: {} tests ran through the JIT; interpreted by design: {} with TF set (single-step){}\n",
                engine == Engine::Lockstep ? "lockstep" : "jit", runner.through_jit, runner.tf_interpreted,
                engine == Engine::Lockstep ? fmt::format(", {} port I/O", runner.io_interpreted) : "");
-    fmt::print("jit: {} blocks translated, {} translated runs, {} helper calls, {} code-buffer flushes\n",
-               st.jit_blocks, st.jit_runs, st.jit_helper_calls, st.jit_flushes);
+    fmt::print("jit: {} blocks translated, {} translated runs of {} block lookups, {} helper calls, {} code-buffer"
+               " flushes\n", st.jit_blocks, st.jit_runs, st.block_lookups, st.jit_helper_calls, st.jit_flushes);
     if (engine == Engine::Lockstep) {
       fmt::print("lockstep: {} blocks compared, {} divergences\n", st.lockstep_blocks, runner.divergences.size());
       constexpr size_t kShown = 20;
