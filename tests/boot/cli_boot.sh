@@ -20,6 +20,11 @@ for w in "${wanted[@]}"; do
     exit 1
   fi
 done
+# With --stats, a lockstep run that compared no block proves nothing.
+if grep -aqE '^  lockstep blocks +0$' "$out"; then
+  echo "FAIL: lockstep compared no block"
+  exit 1
+fi
 if [ "$status" -ne 0 ]; then
   echo "FAIL: pcjit exit status $status"
   exit 1
