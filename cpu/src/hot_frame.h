@@ -43,7 +43,7 @@ struct HotFrame {
   u32 link_exit = 0;
   u32 pad1_ = 0;
   u64 scratch[4] = {};        // spill slots for generated code
-  u64 counters[4] = {};       // hot_counter::*, incremented by generated code
+  u64 counters[8] = {};       // hot_counter::*, incremented by generated code (with --stats)
   // Indirect-target cache: EIP -> translation entry, probed by generated code before it asks the
   // jump cache (RET, JMP/CALL r/m, cross-page exits). An entry is valid only while its gen equals
   // itc_gen, which moves at every translated run's start and with every jump-cache flush, so an
@@ -64,6 +64,9 @@ static_assert(sizeof(HotFrame::ItcEntry) == 16 && offsetof(HotFrame::ItcEntry, g
 
 namespace hot_counter {
 constexpr unsigned kEntries = 0, kTlbHits = 1, kFlagStores = 2, kFlagLoads = 3;
+// Exits to the dispatcher by reason: at a block entry (exit word or budget), through an unlinked
+// direct edge, after a handler ended the block (jump, stop, halt, fault), after an SMC store.
+constexpr unsigned kExitAtEntry = 4, kExitUnlinked = 5, kExitByHandler = 6, kExitSmc = 7;
 }
 
 static_assert(std::is_standard_layout_v<HotFrame>, "generated code addresses HotFrame by offset");

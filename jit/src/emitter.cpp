@@ -140,8 +140,10 @@ void Emitter::emit_entry() {
   const u32 entry = block_.entry_eip;
   cold([this, leave, leave_hf, entry] {
     a.bind(leave);
+    count(cpu::hot_counter::kExitAtEntry);
     emit_exit_ended(entry);
     a.bind(leave_hf);
+    count(cpu::hot_counter::kExitAtEntry);
     a.add(x86::al, 0x7F);
     a.sahf();
     store_host_flags();
@@ -194,6 +196,7 @@ void Emitter::handle_helper_result(const Here& h, bool may_end) {
   const bool indirect = may_end && (block_.exit == cpu::BlockExit::Return || block_.exit == cpu::BlockExit::Indirect);
   cold([this, ended, dirty, after, next, indirect] {
     a.bind(ended);
+    count(cpu::hot_counter::kExitByHandler);
     budget_refund(after);
     if (indirect) {
       // A near RET / JMP r/m / CALL r/m run by its handler: Jump continues through the jump cache.
@@ -202,6 +205,7 @@ void Emitter::handle_helper_result(const Here& h, bool may_end) {
     }
     a.jmp(imm(stubs_.helper_exit));
     a.bind(dirty);
+    count(cpu::hot_counter::kExitSmc);
     budget_refund(after);
     emit_exit_ended(next);
   });
@@ -279,6 +283,7 @@ void Emitter::exit_to(u32 target) {
   exits_.push_back(site);
   cold([this, site, k] {
     a.bind(site.miss);
+    count(cpu::hot_counter::kExitUnlinked);
     if (site.flags_in_host) store_host_flags();
     a.mov(frame(layout::kEip, 4), site.target_eip);
     a.mov(x86::rax, imm(reinterpret_cast<uintptr_t>(record_)));

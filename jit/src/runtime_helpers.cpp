@@ -30,7 +30,10 @@ const void* rt_lookup(cpu::Context* c) {
     return nullptr;
   const u32 lin = s.seg[cpu::CS].base + s.eip();
   const cpu::Block* b = c->blocks->probe(lin);
-  if (!b || !b->host_entry || !b->entered_as(s)) return nullptr;
+  if (!b || !b->host_entry || !b->entered_as(s)) {
+    c->stats.jit_lookup_misses++;
+    return nullptr;
+  }
   c->stats.jit_lookups++;
   cpu::HotFrame::ItcEntry& e = c->itc[s.eip() & (cpu::HotFrame::kItcSize - 1)];
   e = cpu::HotFrame::ItcEntry{s.eip(), c->itc_gen, b->host_entry};

@@ -32,6 +32,10 @@ struct CpuStats {
   u64 jit_links = 0;           // direct exits patched to jump into their target
   u64 jit_lookups = 0;         // indirect / cross-page exits continued through the jump cache
   u64 jit_exit_ended = 0, jit_exit_fault = 0, jit_exit_halt = 0;
+  // Exits by reason (with --stats): at a block entry (exit word or budget), an unlinked direct
+  // edge, a handler that ended the block, an SMC store, a lookup that found no translation.
+  u64 jit_exit_at_entry = 0, jit_exit_unlinked = 0, jit_exit_handler = 0, jit_exit_smc = 0;
+  u64 jit_lookup_misses = 0;
   u64 jit_helper_calls = 0;    // instructions run by calling the interpreter's handler
   u64 jit_slow_paths = 0;      // inline soft-MMU misses (the handler ran the access)
   u64 jit_tlb_hits = 0;        // inline soft-MMU hits (counted only with --stats)

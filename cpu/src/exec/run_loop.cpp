@@ -120,6 +120,10 @@ u64 run_translated(Context& c, Block& b, u64 limit, bool* faulted) {
   c.stats.jit_tlb_hits += c.counters[hot_counter::kTlbHits];
   c.stats.jit_flag_stores += c.counters[hot_counter::kFlagStores];
   c.stats.jit_flag_loads += c.counters[hot_counter::kFlagLoads];
+  c.stats.jit_exit_at_entry += c.counters[hot_counter::kExitAtEntry];
+  c.stats.jit_exit_unlinked += c.counters[hot_counter::kExitUnlinked];
+  c.stats.jit_exit_handler += c.counters[hot_counter::kExitByHandler];
+  c.stats.jit_exit_smc += c.counters[hot_counter::kExitSmc];
   for (u64& k : c.counters) k = 0;
   // Helpers may have brought the clock forward already (to the start of the block they ran in).
   const u64 want = c.jit_clock_base + n;
