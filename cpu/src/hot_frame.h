@@ -29,6 +29,19 @@ constexpr u32 kRequest = 1;    // request_exit(): machine stop, earlier deadline
 constexpr u32 kInterrupt = 2;  // the interrupt controller raised INTR (interrupt_changed())
 }  // namespace exit_bit
 
+// A segment's limit and rights folded for the inline soft-MMU: an access of n = 2^z bytes at
+// offset o (zero-extended to 64 bits) for kind k is allowed exactly when
+// o - lo[k][z] <= span[k][z] as unsigned 64-bit numbers, which is Context::seg_linear()'s test
+// (lo <= o, o + n - 1 <= hi, the kind allowed): an o below lo wraps to a huge difference. A kind
+// the segment does not allow, or a range shorter than n, gets lo = 2^40 and span = 0, so the
+// test always fails. Derived from CpuState::seg by refresh_seg_views() at every translated run's
+// start and after every handler that loads a segment register without ending the run (MOV Sreg,
+// POP Sreg, LDS/LES/LFS/LGS); everything else that changes a segment ends the run.
+struct SegView {
+  u64 lo[2][3] = {};    // [Access::Read, Access::Write][z]
+  u64 span[2][3] = {};
+};
+
 struct HotFrame {
   CpuState s;
   Tlb tlb;
@@ -58,7 +71,26 @@ struct HotFrame {
   u32 itc_gen = 1;
   u32 pad2_ = 0;
   ItcEntry itc[kItcSize] = {};
+  SegView segview[kSegCount] = {};
 };
+
+inline void refresh_seg_views(HotFrame& f) {
+  constexpr u64 kNever = u64{1} << 40;
+  for (unsigned k = 0; k < kSegCount; ++k) {
+    const Segment& sg = f.s.seg[k];
+    SegView& v = f.segview[k];
+    for (unsigned acc = 0; acc < 2; ++acc) {
+      const bool allowed = (acc ? sg.writable : sg.readable) && sg.lo <= sg.hi;
+      for (unsigned z = 0; z < 3; ++z) {
+        const u64 extra = (u64{1} << z) - 1;  // n - 1
+        const u64 range = u64{sg.hi} - sg.lo;
+        const bool fits = allowed && range >= extra;
+        v.lo[acc][z] = fits ? sg.lo : kNever;
+        v.span[acc][z] = fits ? range - extra : 0;
+      }
+    }
+  }
+}
 static_assert(sizeof(HotFrame::ItcEntry) == 16 && offsetof(HotFrame::ItcEntry, gen) == 4 &&
               offsetof(HotFrame::ItcEntry, entry) == 8, "generated code compares eip|gen<<32 in one go");
 

@@ -6,9 +6,8 @@
 // Emitted for a 4-byte read through DS with the guest flags live in host EFLAGS:
 //   lahf ; seto al                          ; keep the flags in AX (the compares below clobber them)
 //   <effective address into ecx: mov/lea only>
-//   cmp ecx, [ds.lo] ; jb slow
-//   lea rdx, [rcx+3] ; mov edi, [ds.hi] ; cmp rdx, rdi ; ja slow
-//   cmp byte [ds.readable], 0 ; je slow
+//   mov rdx, rcx ; sub rdx, [ds.view.lo] ; cmp rdx, [ds.view.span] ; ja slow   ; limit + rights
+
 //   add ecx, [ds.base]                      ; linear
 //   lea edx, [rcx+3] ; shr edx, 12          ; page of the last byte (a crossing access misses)
 //   mov edi, ecx ; shr edi, 8 ; and edi, 0xFF0                     ; slot * 16
@@ -66,14 +65,12 @@ Emitter::MemOp Emitter::mem_begin_at(unsigned seg, Access acc, unsigned size, Fl
     m.saved = true;
   }
   const std::size_t sg = layout::seg(seg);
-  a.cmp(x86::ecx, frame(sg + layout::kSegLo, 4));
-  a.jb(m.slow);
-  a.lea(x86::rdx, x86::ptr(x86::rcx, static_cast<i32>(size - 1)));
-  a.mov(x86::edi, frame(sg + layout::kSegHi, 4));
-  a.cmp(x86::rdx, x86::rdi);
+  const unsigned kind = acc == Access::Write ? 1 : 0;
+  const unsigned z = size == 4 ? 2 : size == 2 ? 1 : 0;
+  a.mov(x86::rdx, x86::rcx);
+  a.sub(x86::rdx, frame(layout::seg_lo(seg, kind, z), 8));
+  a.cmp(x86::rdx, frame(layout::seg_span(seg, kind, z), 8));
   a.ja(m.slow);
-  a.cmp(frame(sg + (acc == Access::Write ? layout::kSegWritable : layout::kSegReadable), 1), 0);
-  a.je(m.slow);
   a.add(x86::ecx, frame(sg + layout::kSegBase, 4));
   if (size > 1 && (block_.mode & 0x40)) {  // alignment checking on (BlockCache::mode_of): misaligned is slow
     a.test(x86::ecx, size - 1);

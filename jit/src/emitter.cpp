@@ -161,6 +161,15 @@ void Emitter::budget_refund(i64 insns) {
   if (insns > 0) a.add(frame(layout::kBudget, 8), static_cast<i32>(insns));
 }
 
+// The rows that load a segment register without ending their block (move.cpp, stack.cpp):
+// 8E MOV Sreg,Ew; 07/1F POP ES/DS; 0F A1/A9 POP FS/GS; C4/C5 LES/LDS; 0F B4/B5 LFS/LGS.
+// (MOV SS, POP SS, LSS and every far transfer end the block, and a run, anyway.)
+bool loads_segment(const Insn& i) {
+  if (i.map == 0) return i.opcode == 0x8E || i.opcode == 0x07 || i.opcode == 0x17 || i.opcode == 0x1F ||
+                         i.opcode == 0xC4 || i.opcode == 0xC5;
+  return i.opcode == 0xA1 || i.opcode == 0xA9 || i.opcode == 0xB2 || i.opcode == 0xB4 || i.opcode == 0xB5;
+}
+
 Here Emitter::here() const {
   return Here{insn_, eip_, next_eip_, static_cast<i64>(block_.insns.size() - index_ - 1)};
 }
@@ -174,7 +183,10 @@ void Emitter::emit_helper_call(const Here& h, bool slow) {
   a.mov(x86::rdi, x86::rbp);
   a.mov(x86::rsi, imm(reinterpret_cast<uintptr_t>(h.insn)));
   a.mov(x86::edx, static_cast<u32>(block_.insns.size()));
-  a.mov(x86::rax, imm(reinterpret_cast<uintptr_t>(slow ? &rt_slow_path : &rt_call_handler)));
+  const void* fn = slow ? reinterpret_cast<const void*>(&rt_slow_path)
+                 : loads_segment(*h.insn) ? reinterpret_cast<const void*>(&rt_call_segment_loader)
+                                         : reinterpret_cast<const void*>(&rt_call_handler);
+  a.mov(x86::rax, imm(reinterpret_cast<uintptr_t>(fn)));
   a.call(x86::rax);
   reload_guest_regs();
 }

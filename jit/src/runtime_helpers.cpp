@@ -12,6 +12,12 @@ u32 rt_call_handler(cpu::Context* c, const cpu::Insn* i, u32 block_len) {
   return static_cast<u32>(i->fn(*c, *i));
 }
 
+u32 rt_call_segment_loader(cpu::Context* c, const cpu::Insn* i, u32 block_len) {
+  const u32 r = rt_call_handler(c, i, block_len);
+  cpu::refresh_seg_views(*c);
+  return r;
+}
+
 u32 rt_slow_path(cpu::Context* c, const cpu::Insn* i, u32 block_len) {
   c->jit_sync_clock(block_len);
   c->stats.jit_slow_paths++;

@@ -7,6 +7,9 @@ namespace pcjit::jit {
 // Runs one instruction through its interpreter handler, with the virtual clock brought to the
 // start of the running block first (a handler may reach a device). Returns the cpu::Exec.
 u32 rt_call_handler(cpu::Context* c, const cpu::Insn* i, u32 block_len);
+// The same for a handler that loads a segment register inside a run (MOV Sreg, POP Sreg,
+// LDS/LES/LFS/LGS): the inline soft-MMU's segment views are derived again afterwards.
+u32 rt_call_segment_loader(cpu::Context* c, const cpu::Insn* i, u32 block_len);
 // The same, for the slow path of a natively translated memory instruction (counted apart).
 u32 rt_slow_path(cpu::Context* c, const cpu::Insn* i, u32 block_len);
 // IN from a port (native IN): the virtual clock brought to the block's start, the I/O permission

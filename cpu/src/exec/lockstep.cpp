@@ -125,6 +125,7 @@ u64 lockstep_block(Context& c, Block& b, u64 limit, bool* faulted, bool* ok) {
   c.jit_clock_base = clock0;
   c.link_src = nullptr;
   c.block_dirty = false;
+  refresh_seg_views(c);
   const JitExit why = c.jit->run(c, b);
   const u64 n_jit = static_cast<u64>(c.jit_budget_start - c.budget);
   CpuState after_jit = c.s;

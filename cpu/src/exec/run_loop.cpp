@@ -113,6 +113,7 @@ u64 run_translated(Context& c, Block& b, u64 limit, bool* faulted) {
   c.link_src = nullptr;
   c.block_dirty = false;
   ++c.itc_gen;  // entries of an earlier run may name another CS, mode or mapping
+  refresh_seg_views(c);
   c.stats.jit_runs++;
   const JitExit why = c.jit->run(c, b);
   const u64 n = static_cast<u64>(c.jit_budget_start - c.budget);
