@@ -8,9 +8,14 @@
 // Single-step mode (observer installed, EFLAGS.TF, DR7 execute breakpoints) builds one-instruction
 // blocks so every instruction boundary is visible.
 #include "../context.h"
+#include "../decode/opcode_table.h"
 #include "block_cache.h"
 #include "cpu/translator.h"
+#include "fault_check.h"
 #include "run_loop.h"
+
+#include <cstdio>
+#include <cstdlib>
 
 namespace pcjit::cpu {
 
@@ -45,6 +50,21 @@ bool debug_exec_breakpoint(Context& c, u32 lin) {
   c.observer->before_insn(c.s, std::span<const u8>(bytes, insn.len));
 }
 
+#ifndef NDEBUG
+// Debug builds check the fault contract on every faulting instruction (fault_check.h): a REP
+// string instruction may have committed the iterations it finished.
+bool rep_string(const Insn& i) {
+  if (i.map != 0 || !(i.flags & (insn_flag::kRep | insn_flag::kRepne))) return false;
+  const u8 op = i.opcode;
+  return (op >= 0x6C && op <= 0x6F) || (op >= 0xA4 && op <= 0xA7) || (op >= 0xAA && op <= 0xAF);
+}
+[[noreturn, gnu::cold]] void fault_contract_broken(const Context& c, const Insn& i, const std::string& what) {
+  std::fprintf(stderr, "pcjit: internal error: instruction at %04x:%08x (%s) faulted after committing state: %s\n",
+               c.s.seg[CS].selector, c.s.eip(), row_at(i.row).name, what.c_str());
+  std::abort();
+}
+#endif
+
 }  // namespace
 
 // Delivers a maskable interrupt if one is pending and allowed. Returns true if it delivered.
@@ -75,6 +95,9 @@ u64 interpret_block(Context& c, const Block& b, u64 limit, bool one, bool* fault
   const bool observed = c.observer != nullptr;
   for (; insn != end; ++insn) {
     if (observed) [[unlikely]] report_before(c, *insn);
+#ifndef NDEBUG
+    const FaultCheckSnapshot before(s);
+#endif
     Exec e = insn->fn(c, *insn);
     if (e == Exec::Ok) [[likely]] {
       s.rip = (s.rip + insn->len) & ip_mask;
@@ -84,6 +107,10 @@ u64 interpret_block(Context& c, const Block& b, u64 limit, bool one, bool* fault
       continue;
     }
     if (e == Exec::Fault) {
+#ifndef NDEBUG
+      const std::string broken = before.violation(s, c.exc.vector, rep_string(*insn));
+      if (!broken.empty()) fault_contract_broken(c, *insn, broken);
+#endif
       *faulted = true;
       break;
     }
