@@ -37,8 +37,14 @@ void Emitter::effective_address() {
   if (base && index) {
     a.lea(x86::ecx, x86::ptr(x86::gpq(8 + i.base), x86::gpq(8 + i.index), i.scale, disp));
   } else if (base) {
-    if (disp) a.lea(x86::ecx, x86::ptr(x86::gpq(8 + i.base), disp));
-    else a.mov(x86::ecx, greg(i.base, 4));
+    if (disp) {
+      a.lea(x86::ecx, x86::ptr(x86::gpq(8 + i.base), disp));
+    } else if (i.adsz == 2) {
+      a.movzx(x86::ecx, greg(i.base, 2));  // [bx], [si], [di]: already 16 bits
+      return;
+    } else {
+      a.mov(x86::ecx, greg(i.base, 4));
+    }
   } else if (index) {
     a.mov(x86::ecx, static_cast<u32>(disp));
     a.lea(x86::ecx, x86::ptr(x86::rcx, x86::gpq(8 + i.index), i.scale));
