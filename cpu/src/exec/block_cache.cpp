@@ -125,7 +125,9 @@ Block* BlockCache::build(u32 lin, u32 mode) {
   // Register on the pages the block covers and mark them as code.
   auto track = [&](u64 start, u64 end) {
     u64 page = start & ~u64{0xFFF};
-    by_page_[page].push_back(blk.get());
+    CodePage& cp = by_page_[page];
+    cp.blocks.push_back(blk.get());
+    cp.cover(start, end);
     if (c_.mem.mark_code(start, static_cast<unsigned>(end - start)))
       c_.tlb.drop_writes_to(static_cast<u32>(page >> 12));
   };
@@ -148,7 +150,7 @@ void BlockCache::retire(Block* b) {
   auto unlink = [&](u64 page) {
     auto it = by_page_.find(page);
     if (it == by_page_.end()) return;
-    auto& v = it->second;
+    auto& v = it->second.blocks;
     v.erase(std::remove(v.begin(), v.end(), b), v.end());
     if (v.empty()) {
       by_page_.erase(it);
@@ -167,8 +169,13 @@ void BlockCache::retire(Block* b) {
 void BlockCache::on_code_write(u64 paddr, unsigned len) {
   auto it = by_page_.find(paddr & ~u64{0xFFF});
   if (it == by_page_.end()) return;
+  {
+    const u64 off = paddr & 0xFFF;
+    const u64 end = off + len < 0x1000 ? off + len : 0x1000;
+    if (!it->second.covers_any(off, end)) return;  // next to code, not on it
+  }
   std::vector<Block*> hit;
-  for (Block* b : it->second) {
+  for (Block* b : it->second.blocks) {
     bool overlaps;
     if ((b->phys & ~u64{0xFFF}) == (paddr & ~u64{0xFFF}))
       overlaps = paddr < b->phys_end && paddr + len > b->phys;
@@ -186,9 +193,15 @@ void BlockCache::on_code_write(u64 paddr, unsigned len) {
   auto left = by_page_.find(page);
   if (left == by_page_.end()) return;  // retire() cleared the page with its last block
   c_.mem.clear_code_page(page);
-  for (const Block* b : left->second) {
-    if ((b->phys & ~u64{0xFFF}) == page) c_.mem.mark_code(b->phys, static_cast<unsigned>(b->phys_end - b->phys));
-    else c_.mem.mark_code(b->phys2, 16);  // the tail of a block that starts on the page before
+  left->second.clear();
+  for (const Block* b : left->second.blocks) {
+    if ((b->phys & ~u64{0xFFF}) == page) {
+      c_.mem.mark_code(b->phys, static_cast<unsigned>(b->phys_end - b->phys));
+      left->second.cover(b->phys, b->phys_end);
+    } else {
+      c_.mem.mark_code(b->phys2, 16);  // the tail of a block that starts on the page before
+      left->second.cover(b->phys2, b->phys2 + 16);
+    }
   }
 }
 
@@ -222,7 +235,7 @@ namespace pcjit::cpu {
 std::string BlockCache::check_invariants() const {
   auto listed = [&](u64 page, const Block* b) {
     auto it = by_page_.find(page);
-    return it != by_page_.end() && std::find(it->second.begin(), it->second.end(), b) != it->second.end();
+    return it != by_page_.end() && std::find(it->second.blocks.begin(), it->second.blocks.end(), b) != it->second.blocks.end();
   };
   for (const auto& [k, b] : by_key_) {
     if (!b->valid) return fmt::format("block {:#x} is in the hash table but retired", b->phys);
@@ -234,8 +247,8 @@ std::string BlockCache::check_invariants() const {
     if (b->phys < c_.mem.ram_size() && !c_.mem.page_has_code(b->phys))
       return fmt::format("block {:#x} sits on a RAM page not marked as code", b->phys);
   }
-  for (const auto& [page, blocks] : by_page_)
-    for (const Block* b : blocks) {
+  for (const auto& [page, cp] : by_page_)
+    for (const Block* b : cp.blocks) {
       auto it = by_key_.find(key(b->phys, b->mode));
       if (it == by_key_.end() || it->second.get() != b)
         return fmt::format("page {:#x} lists a block that is not in the hash table", page);

@@ -10,6 +10,7 @@
 // the overlapping blocks. A block retired while it runs is kept alive until the dispatcher is back
 // (graveyard), and the running loop stops after the current instruction (Context::block_dirty).
 #pragma once
+#include <algorithm>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -93,7 +94,30 @@ class BlockCache final : public core::CodeWriteObserver, public core::MapObserve
 
   Context& c_;
   std::unordered_map<u64, std::unique_ptr<Block>> by_key_;
-  std::unordered_map<u64, std::vector<Block*>> by_page_;  // physical page -> blocks touching it
+  // Per physical page holding code: the blocks touching it, and the bytes they cover, so a write
+  // next to code (same 128-byte chunk, no block under it) is dismissed without walking the list.
+  // Bits of retired blocks may linger until the next retirement on the page (conservative).
+  struct CodePage {
+    std::vector<Block*> blocks;
+    u64 bytes[64] = {};  // bit i of word w: byte 64*w + i is covered
+    // Covers [start, end) clipped to start's page, a word at a time.
+    void cover(u64 start, u64 end) {
+      u64 lo = start & 0xFFF;
+      const u64 hi = (end - (start & ~u64{0xFFF})) < 0x1000 ? (end & 0xFFF) : 0x1000;
+      while (lo < hi) {
+        const u64 w = lo >> 6, bit = lo & 63, n = std::min<u64>(64 - bit, hi - lo);
+        bytes[w] |= (n == 64 ? ~u64{0} : ((u64{1} << n) - 1)) << bit;
+        lo += n;
+      }
+    }
+    bool covers_any(u64 off, u64 end) const {
+      for (u64 a = off; a < end; ++a)
+        if (bytes[a >> 6] >> (a & 63) & 1) return true;
+      return false;
+    }
+    void clear() { std::fill(std::begin(bytes), std::end(bytes), u64{0}); }
+  };
+  std::unordered_map<u64, CodePage> by_page_;
   // An entry is live only while its generation is the cache's: flushing is one increment, and
   // every retirement flushes, so a live entry never points at a retired (soon freed) block.
   struct JumpEntry {
