@@ -15,11 +15,17 @@ namespace {
 bool in(Emitter& e, const Insn& i) {
   const unsigned size = (i.opcode & 1) ? i.opsz : 1;
   const bool dx = i.opcode >= 0xEC;
+  // Context::check_io passes without looking in real mode and at CPL 0 outside v86 (CPL <= IOPL
+  // whatever IOPL is); PE, VM and CPL are part of the block's mode, so that is known now.
+  const u32 mode = e.block_mode();
+  const bool allowed = !(mode & 4) || (!(mode & 8) && (mode >> 4 & 3) == 0);
+  const void* fn = allowed ? reinterpret_cast<const void*>(&rt_port_in_allowed)
+                           : reinterpret_cast<const void*>(&rt_port_in);
   if (dx) {
     e.a.movzx(x86::esi, Emitter::greg(cpu::EDX, 2));
-    e.call_runtime(reinterpret_cast<const void*>(&rt_port_in), x86::esi, size);
+    e.call_runtime(fn, x86::esi, size);
   } else {
-    e.call_runtime(reinterpret_cast<const void*>(&rt_port_in), asmjit::imm(i.imm & 0xFF), size);
+    e.call_runtime(fn, asmjit::imm(i.imm & 0xFF), size);
   }
   e.a.mov(Emitter::greg(cpu::EAX, size), Emitter::tmp(size));
   return true;

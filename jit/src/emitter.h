@@ -71,6 +71,7 @@ class Emitter {
   u32 next_eip() const { return next_eip_; }  // EIP after it (16-bit wrap in 16-bit code)
   bool code32() const { return code32_; }
   bool stack32() const { return (block_.mode & 2) != 0; }
+  u32 block_mode() const { return block_.mode; }  // BlockCache::mode_of
   bool last() const { return index_ + 1 == block_.insns.size(); }
   // Arithmetic flags whose values after the current instruction can be observed: read by a
   // later instruction of the block before they are overwritten, seen by a fault (any memory

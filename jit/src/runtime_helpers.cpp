@@ -30,6 +30,11 @@ u32 rt_port_in(cpu::Context* c, u32 port, u32 size, u32 block_len) {
   return c->port_in(static_cast<u16>(port), size);
 }
 
+u32 rt_port_in_allowed(cpu::Context* c, u32 port, u32 size, u32 block_len) {
+  c->jit_sync_clock(block_len);
+  return c->port_in(static_cast<u16>(port), size);
+}
+
 const void* rt_lookup(cpu::Context* c) {
   const cpu::CpuState& s = c->s;
   if (c->lockstep || c->single_step_mode || c->data_watch || s.irq_shadow || (s.eflags & cpu::flag::TF))

@@ -16,6 +16,8 @@ u32 rt_slow_path(cpu::Context* c, const cpu::Insn* i, u32 block_len);
 // check, the access. Returns the value; with the check failed the exception is pending and the
 // value is 0.
 u32 rt_port_in(cpu::Context* c, u32 port, u32 size, u32 block_len);
+// The same where the permission check cannot fail (real mode, or CPL 0 outside v86: CPL <= IOPL).
+u32 rt_port_in_allowed(cpu::Context* c, u32 port, u32 size, u32 block_len);
 // The translation to continue at for CpuState's CS:EIP, found in the jump cache, or null when
 // the dispatcher has to look (miss, entry guard, a single-step or shadow condition, lockstep).
 const void* rt_lookup(cpu::Context* c);
