@@ -22,17 +22,19 @@ constexpr std::string_view kGprNames[16] = {"eax", "ecx", "edx", "ebx", "esp", "
                                             "r8",  "r9",  "r10", "r11", "r12", "r13", "r14", "r15"};
 constexpr std::string_view kSegNames[kSegCount] = {"es", "cs", "ss", "ds", "fs", "gs"};
 
-// Remembers the first differing field.
+// Remembers the first differing field (or, with all, every one).
 class FirstDifference {
  public:
+  explicit FirstDifference(bool all = false) : all_(all) {}
   template <class T>
   void field(std::string_view name, T old_value, T new_value) {
-    if (!text_.empty() || old_value == new_value) return;
-    text_ = fmt::format("{}: {:#x} -> {:#x}", name, static_cast<u64>(old_value), static_cast<u64>(new_value));
+    if ((!all_ && !text_.empty()) || old_value == new_value) return;
+    if (!text_.empty()) text_ += "; ";
+    text_ += fmt::format("{}: {:#x} -> {:#x}", name, static_cast<u64>(old_value), static_cast<u64>(new_value));
   }
   template <class T>
   void field(std::string_view prefix, std::string_view name, T old_value, T new_value) {
-    if (!text_.empty() || old_value == new_value) return;
+    if ((!all_ && !text_.empty()) || old_value == new_value) return;
     field(fmt::format("{}.{}", prefix, name), old_value, new_value);
   }
   void segment(std::string_view name, const Segment& a, const Segment& b) {
@@ -53,11 +55,12 @@ class FirstDifference {
   const std::string& text() const { return text_; }
 
  private:
+  bool all_;
   std::string text_;
 };
 
-std::string compare(const CpuState& a, const CpuState& b) {
-  FirstDifference d;
+std::string compare(const CpuState& a, const CpuState& b, bool all = false) {
+  FirstDifference d(all);
   for (unsigned r = 0; r < 16; ++r) d.field(kGprNames[r], a.gpr[r], b.gpr[r]);
   d.field("rip", a.rip, b.rip);
   d.field("eflags", a.eflags, b.eflags);
@@ -105,6 +108,8 @@ std::string compare(const CpuState& a, const CpuState& b) {
 }
 
 }  // namespace
+
+std::string state_differences(const CpuState& a, const CpuState& b) { return compare(a, b, true); }
 
 std::string fault_commit_violation(const CpuState& before, const CpuState& after, u8 vector,
                                    bool partial_rep_string) {

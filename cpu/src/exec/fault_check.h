@@ -29,6 +29,10 @@ namespace pcjit::cpu {
 std::string fault_commit_violation(const CpuState& before, const CpuState& after, u8 vector,
                                    bool partial_rep_string = false);
 
+// Every field in which b differs from a, as "name: a -> b; ..." ("" when equal). The lockstep
+// comparison uses it too.
+std::string state_differences(const CpuState& a, const CpuState& b);
+
 // The state before one instruction, for checking it if the instruction faults.
 struct FaultCheckSnapshot {
   CpuState state;

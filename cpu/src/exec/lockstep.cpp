@@ -17,6 +17,7 @@
 
 #include "../decode/opcode_table.h"
 #include "block_cache.h"
+#include "fault_check.h"
 #include "cpu/translator.h"
 #include "run_loop.h"
 
@@ -45,39 +46,6 @@ void StoreLog::record_host(u8* host, unsigned size) {
 void StoreLog::undo() {
   for (auto it = bytes_.rbegin(); it != bytes_.rend(); ++it) *it->host = it->old;
   clear();
-}
-
-std::string diff_states(const CpuState& a, const CpuState& b, u32 flag_mask) {
-  static const char* const kGpr[] = {"eax", "ecx", "edx", "ebx", "esp", "ebp", "esi", "edi"};
-  static const char* const kSeg[] = {"es", "cs", "ss", "ds", "fs", "gs"};
-  std::string out;
-  auto note = [&](std::string_view name, u64 x, u64 y) {
-    if (x != y) out += fmt::format(" {}: jit {:#x} interp {:#x};", name, x, y);
-  };
-  for (unsigned r = 0; r < 8; ++r) note(kGpr[r], a.reg32(r), b.reg32(r));
-  note("eip", a.eip(), b.eip());
-  note("eflags", a.eflags & flag_mask, b.eflags & flag_mask);
-  for (unsigned k = 0; k < kSegCount; ++k) {
-    note(fmt::format("{}.sel", kSeg[k]), a.seg[k].selector, b.seg[k].selector);
-    note(fmt::format("{}.base", kSeg[k]), a.seg[k].base, b.seg[k].base);
-    note(fmt::format("{}.limit", kSeg[k]), a.seg[k].limit, b.seg[k].limit);
-  }
-  note("cpl", a.cpl, b.cpl);
-  note("halted", a.halted, b.halted);
-  note("irq_shadow", a.irq_shadow, b.irq_shadow);
-  note("cr0", a.cr0, b.cr0);
-  note("cr2", a.cr2, b.cr2);
-  note("cr3", a.cr3, b.cr3);
-  note("cr4", a.cr4, b.cr4);
-  note("fpu.cw", a.fpu.cw, b.fpu.cw);
-  note("fpu.sw", a.fpu.sw, b.fpu.sw);
-  for (unsigned k = 0; k < 8; ++k) {
-    note(fmt::format("st.r{}.mant", k), a.fpu.r[k].mant, b.fpu.r[k].mant);
-    note(fmt::format("xmm{}.lo", k), a.xmm[k][0], b.xmm[k][0]);
-    note(fmt::format("xmm{}.hi", k), a.xmm[k][1], b.xmm[k][1]);
-  }
-  note("mxcsr", a.mxcsr, b.mxcsr);
-  return out;
 }
 
 namespace {
@@ -161,7 +129,8 @@ u64 lockstep_block(Context& c, Block& b, u64 limit, bool* faulted, bool* ok) {
   // Every flag is compared, those the SDM leaves undefined too: the JIT must leave the values the
   // interpreter defines for them, or a guest that reads them (PUSHF after IMUL, say) would behave
   // differently in the two engines. The report says when only undefined flags differ.
-  diff += diff_states(after_jit, c.s, ~0u);
+  const std::string fields = state_differences(after_jit, c.s);
+  if (!fields.empty()) diff += " " + fields + " (jit -> interpreter);";
   const u32 flag_diff = (after_jit.eflags ^ c.s.eflags) & flag::kArith;
   if (flag_diff && !(flag_diff & defined_flags(b, std::min(n_jit, n_ref))))
     diff += fmt::format(" (flags {:#x} are undefined after these instructions per the SDM);", flag_diff);

@@ -42,7 +42,4 @@ class StoreLog final : public ExecObserver {
   std::vector<DeviceWrite> dev_;
 };
 
-// Describes how two CPU states differ ("" when equal). flag_mask: EFLAGS bits to compare.
-std::string diff_states(const CpuState& jit, const CpuState& ref, u32 flag_mask);
-
 }  // namespace pcjit::cpu
