@@ -84,7 +84,7 @@ class Context : public HotFrame {
   // it (it retires a block's instructions when the block ends): called before any helper that may
   // reach a device.
   void jit_sync_clock(u32 block_len) {
-    const u64 want = jit_clock_base + static_cast<u64>(jit_budget_start - budget) - block_len;
+    const u64 want = jit_clock_base + static_cast<u64>(jit_budget_start - true_budget(*this)) - block_len;
     core::VirtualClock& clk = machine.clock();
     if (want > clk.retired()) clk.retire(want - clk.retired());
   }

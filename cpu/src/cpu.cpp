@@ -53,10 +53,10 @@ void Cpu::reset() {
 }
 
 core::ProcessorExit Cpu::run(u64 max_insns) { return run_cpu(*ctx_, max_insns); }
-void Cpu::request_exit() { ctx_->exit_word |= exit_bit::kRequest; }
+void Cpu::request_exit() { raise_exit(*ctx_, exit_bit::kRequest); }
 // The PIC raised INTR: translated code leaves at the next block entry so the dispatcher polls it,
 // exactly where the interpreter would.
-void Cpu::interrupt_changed() { ctx_->exit_word |= exit_bit::kInterrupt; }
+void Cpu::interrupt_changed() { raise_exit(*ctx_, exit_bit::kInterrupt); }
 
 void Cpu::load_real_segment(SegReg seg, u16 selector) {
   ctx_->load_seg_real(seg, selector);

@@ -28,6 +28,7 @@ namespace exit_bit {
 constexpr u32 kRequest = 1;    // request_exit(): machine stop, earlier deadline, reset
 constexpr u32 kInterrupt = 2;  // the interrupt controller raised INTR (interrupt_changed())
 }  // namespace exit_bit
+constexpr i64 kBudgetPoison = i64{1} << 62;
 
 // A segment's limit and rights folded for the inline soft-MMU: an access of n = 2^z bytes at
 // offset o (zero-extended to 64 bits) for kind k is allowed exactly when
@@ -46,15 +47,21 @@ struct HotFrame {
   CpuState s;
   Tlb tlb;
   PendingException exc;
-  u32 exit_word = 0;         // exit_bit::*; tested at every translated block entry
+  u32 exit_word = 0;         // exit_bit::*; see raise_exit()
   bool block_dirty = false;  // the running block was invalidated by a write
   u8 pad0_[3] = {};
-  i64 budget = 0;            // instructions translated code may still retire in this run
+  // Instructions translated code may still retire in this run; a block enters only if it fits.
+  // While the exit word is set during a translated run the budget is lowered by kBudgetPoison,
+  // so that one compare at each block entry covers both ("poisoned"; see raise_exit()).
+  i64 budget = 0;
   // A translated block's unlinked direct exit leaves these for the dispatcher, which links the
   // exit to its target once that is translated (see jit/src/links.cpp).
   void* link_src = nullptr;
   u32 link_exit = 0;
   u32 pad1_ = 0;
+  bool jit_running = false;  // translated code is running (between enter and exit)
+  bool budget_poisoned = false;
+  u8 pad3_[6] = {};
   u64 scratch[4] = {};        // spill slots for generated code
   u64 counters[8] = {};       // hot_counter::*, incremented by generated code (with --stats)
   // Indirect-target cache: EIP -> translation entry, probed by generated code before it asks the
@@ -73,6 +80,18 @@ struct HotFrame {
   ItcEntry itc[kItcSize] = {};
   SegView segview[kSegCount] = {};
 };
+
+// Sets exit bits. Inside a translated run the budget is poisoned at once, so the next block entry
+// leaves (its budget compare fails); the dispatcher undoes it when the run returns.
+inline void raise_exit(HotFrame& f, u32 bits) {
+  f.exit_word |= bits;
+  if (f.jit_running && !f.budget_poisoned) {
+    f.budget -= kBudgetPoison;
+    f.budget_poisoned = true;
+  }
+}
+// The budget as retirement counts it (without the poison).
+inline i64 true_budget(const HotFrame& f) { return f.budget + (f.budget_poisoned ? kBudgetPoison : 0); }
 
 inline void refresh_seg_views(HotFrame& f) {
   constexpr u64 kNever = u64{1} << 40;

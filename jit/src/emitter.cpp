@@ -95,14 +95,13 @@ void Emitter::flags_to_memory() {
 
 // Two entries, one body that starts with the guest flags in host EFLAGS:
 // entry (from the dispatcher, the jump cache, and links whose source stored the flags):
-//   cmp dword [exit_word], 0 ; jne .leave
-//   cmp qword [budget], N    ; jl .leave        (the whole block must fit, as in the interpreter)
+//   cmp qword [budget], N    ; jl .leave        (the whole block must fit, as in the interpreter;
+//                                                a set exit word poisons the budget: hot_frame.h)
 //   sub qword [budget], N
 //   <CpuState flags -> host>                    (only if the block observes them before writing)
 //   jmp .body
 // host-flags entry (links from blocks that leave the flags in host EFLAGS: no store between them):
-//   lahf ; seto al                              (the checks clobber EFLAGS)
-//   cmp dword [exit_word], 0 ; jne .leave_hf
+//   lahf ; seto al                              (the check clobbers EFLAGS)
 //   cmp qword [budget], N    ; jl .leave_hf
 //   sub qword [budget], N
 //   add al, 0x7F ; sahf                         (only if the block observes them before writing)
@@ -114,9 +113,8 @@ void Emitter::emit_entry() {
   const bool need = live_in_ != 0;
   Label leave = a.newLabel(), leave_hf = a.newLabel(), body = a.newLabel();
   hf_entry_ = a.newLabel();
+  // One compare covers the exit word too: while it is set the budget is poisoned (hot_frame.h).
   auto checks = [&](Label out) {
-    a.cmp(frame(layout::kExitWord, 4), 0);
-    a.jne(out);
     a.cmp(frame(layout::kBudget, 8), static_cast<i32>(n));
     a.jl(out);
     a.sub(frame(layout::kBudget, 8), static_cast<i32>(n));

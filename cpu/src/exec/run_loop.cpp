@@ -122,6 +122,22 @@ u64 interpret_block(Context& c, const Block& b, u64 limit, bool one, bool* fault
   return n;
 }
 
+JitExit enter_translated(Context& c, Block& b) {
+  c.jit_running = true;
+  c.budget_poisoned = false;
+  if (c.exit_word) {
+    c.budget -= kBudgetPoison;
+    c.budget_poisoned = true;
+  }
+  const JitExit why = c.jit->run(c, b);
+  c.jit_running = false;
+  if (c.budget_poisoned) {
+    c.budget += kBudgetPoison;
+    c.budget_poisoned = false;
+  }
+  return why;
+}
+
 namespace {
 
 // Translated code may run only where a block boundary needs nothing of the dispatcher but the
@@ -142,7 +158,7 @@ u64 run_translated(Context& c, Block& b, u64 limit, bool* faulted) {
   ++c.itc_gen;  // entries of an earlier run may name another CS, mode or mapping
   refresh_seg_views(c);
   c.stats.jit_runs++;
-  const JitExit why = c.jit->run(c, b);
+  const JitExit why = enter_translated(c, b);
   const u64 n = static_cast<u64>(c.jit_budget_start - c.budget);
   c.stats.jit_entries += c.counters[hot_counter::kEntries];
   c.stats.jit_tlb_hits += c.counters[hot_counter::kTlbHits];

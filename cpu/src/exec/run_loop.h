@@ -2,6 +2,7 @@
 #pragma once
 #include "core/processor.h"
 #include "core/types.h"
+#include "cpu/translator.h"
 
 namespace pcjit::cpu {
 class Context;
@@ -12,6 +13,10 @@ core::ProcessorExit run_cpu(Context& c, u64 max_insns);
 // Runs up to `limit` instructions of b in the interpreter from the current state (the caller has
 // done the block-boundary work: interrupts, breakpoints, RF). `one`: only the first instruction.
 // Returns the instructions retired; *faulted is set when the last one faulted (pending in c.exc).
+// Enters b's translation with the exit-word poisoning armed (hot_frame.h raise_exit): an exit
+// word already set poisons the budget at once; the poison is removed when the run returns.
+JitExit enter_translated(Context& c, Block& b);
+
 u64 interpret_block(Context& c, const Block& b, u64 limit, bool one, bool* faulted);
 
 // Runs b's translation once in lockstep with the interpreter (exec/lockstep.cpp): both engines
