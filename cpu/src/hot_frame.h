@@ -62,7 +62,6 @@ struct HotFrame {
   bool jit_running = false;  // translated code is running (between enter and exit)
   bool budget_poisoned = false;
   u8 pad3_[6] = {};
-  u64 scratch[4] = {};        // spill slots for generated code
   u64 counters[8] = {};       // hot_counter::*, incremented by generated code (with --stats)
   // Indirect-target cache: EIP -> translation entry, probed by generated code before it asks the
   // jump cache (RET, JMP/CALL r/m, cross-page exits). An entry is valid only while its gen equals

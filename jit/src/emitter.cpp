@@ -175,7 +175,6 @@ Here Emitter::here() const {
 // <r8-r15 -> gpr[]> ; mov dword [eip], eip_k ; mov rdi, rbp ; mov rsi, &insn ; mov edx, N
 // call rt_call_handler ; <gpr[] -> r8-r15>          (the handler may have changed any register)
 void Emitter::emit_helper_call(const Here& h, bool slow) {
-  ++helper_sites_;
   spill_guest_regs();
   a.mov(frame(layout::kEip, 4), h.eip);
   a.mov(x86::rdi, x86::rbp);
@@ -372,7 +371,6 @@ void Emitter::call_runtime(const void* fn, const asmjit::Operand& a1, u32 a2) {
 bool Emitter::emit_native() {
   const NativeEmitter f = find_native(*insn_);
   if (!f || !f(*this, *insn_)) return false;
-  ++native_insns_;
   return true;
 }
 

@@ -61,8 +61,6 @@ class Emitter {
   const std::vector<ExitSite>& exits() const { return exits_; }
   // The entry for links whose source leaves the guest flags in host EFLAGS (emit_entry).
   asmjit::Label host_flags_entry() const { return hf_entry_; }
-  unsigned helper_sites() const { return helper_sites_; }
-  unsigned native_insns() const { return native_insns_; }
 
   // ---- for native instruction emitters (emit_*.cpp) ---------------------------------------
   x86::Assembler& a;
@@ -181,8 +179,6 @@ class Emitter {
   u32 live_in_ = cpu::flag::kArith;  // flags the block observes before writing them
   asmjit::Label hf_entry_;
   std::vector<std::function<void()>> cold_;
-  unsigned helper_sites_ = 0;
-  unsigned native_insns_ = 0;
 };
 
 // A native emitter for one opcode-table row family: emits the instruction and returns true, or

@@ -12,22 +12,15 @@ using cpu::HotFrame;
 
 constexpr std::size_t kState = offsetof(HotFrame, s);
 constexpr std::size_t gpr(unsigned r) { return kState + offsetof(CpuState, gpr) + 8 * r; }
-// 8-bit registers: 0-3 = AL, CL, DL, BL; 4-7 = AH, CH, DH, BH (byte 1 of EAX..EBX).
-constexpr std::size_t gpr8(unsigned r) { return gpr(r & 3) + ((r & 4) ? 1 : 0); }
 constexpr std::size_t kEip = kState + offsetof(CpuState, rip);
 constexpr std::size_t kEflags = kState + offsetof(CpuState, eflags);
 constexpr std::size_t seg(unsigned k) { return kState + offsetof(CpuState, seg) + k * sizeof(cpu::Segment); }
 constexpr std::size_t kSegBase = offsetof(cpu::Segment, base);
 constexpr std::size_t kSegLimit = offsetof(cpu::Segment, limit);
-constexpr std::size_t kSegLo = offsetof(cpu::Segment, lo);
-constexpr std::size_t kSegHi = offsetof(cpu::Segment, hi);
-constexpr std::size_t kSegReadable = offsetof(cpu::Segment, readable);
-constexpr std::size_t kSegWritable = offsetof(cpu::Segment, writable);
 constexpr std::size_t kTlb = offsetof(HotFrame, tlb) + offsetof(cpu::Tlb, e);
 constexpr std::size_t tlb(cpu::Access acc, bool user) {
   return kTlb + (static_cast<unsigned>(acc) * 2 + (user ? 1 : 0)) * cpu::Tlb::kSize * sizeof(cpu::TlbEntry);
 }
-constexpr std::size_t kExitWord = offsetof(HotFrame, exit_word);
 constexpr std::size_t kExcPending = offsetof(HotFrame, exc) + offsetof(cpu::PendingException, pending);
 constexpr std::size_t kBlockDirty = offsetof(HotFrame, block_dirty);
 constexpr std::size_t kBudget = offsetof(HotFrame, budget);
