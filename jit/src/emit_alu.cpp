@@ -178,14 +178,7 @@ bool shift(Emitter& e, const Insn& i) {
     a.add(x86::al, 0x7F);
     a.sahf();
   };
-  if (!i.mem()) {
-    e.flags_to_host();  // rotates keep SF ZF AF PF
-    emit_op(Emitter::greg(i.rm, size));
-  } else {
-    Emitter::MemOp m = e.mem_begin(Access::Write, size, FlagUse::Reads);
-    emit_op(host_mem(size));
-    e.mem_end(m);
-  }
+  e.on_rm(i, Access::Write, size, FlagUse::Reads, emit_op);  // Reads: rotates keep SF ZF AF PF
   e.flags_set_by_host();
   return true;
 }
@@ -213,13 +206,7 @@ bool imul(Emitter& e, const Insn& i) {
     a.add(x86::al, 0x7F);
     a.sahf();
   };
-  if (!i.mem()) {
-    emit_op(Emitter::greg(i.rm, size));
-  } else {
-    Emitter::MemOp m = e.mem_begin(Access::Read, size, FlagUse::WritesAll);
-    emit_op(host_mem(size));
-    e.mem_end(m);
-  }
+  e.on_rm(i, Access::Read, size, FlagUse::WritesAll, emit_op);
   e.flags_set_by_host();
   return true;
 }

@@ -106,14 +106,7 @@ bool cmovcc(Emitter& e, const Insn& i) {
   auto emit_op = [&](const asmjit::Operand& src) {
     a.emit(x86::Inst::cmovccFromCond(cond(i.opcode)), Emitter::greg(i.reg, size), src);
   };
-  if (!i.mem()) {
-    e.flags_to_host();
-    emit_op(Emitter::greg(i.rm, size));
-    return true;
-  }
-  Emitter::MemOp m = e.mem_begin(Access::Read, size, FlagUse::Reads);
-  emit_op(x86::ptr(x86::rsi, 0, size));
-  e.mem_end(m);
+  e.on_rm(i, Access::Read, size, FlagUse::Reads, emit_op);
   return true;
 }
 

@@ -118,6 +118,20 @@ class Emitter {
   MemOp mem_begin(Access acc, unsigned size, FlagUse use);
   MemOp mem_begin_at(unsigned seg, Access acc, unsigned size, FlagUse use);
   void mem_end(MemOp& m);
+  // Emits op(operand) on the ModRM operand: the guest's host register in the register form (with
+  // the flags brought to host EFLAGS first if the operation reads them), else [rsi] between
+  // mem_begin and mem_end.
+  template <class Op>
+  void on_rm(const Insn& i, Access acc, unsigned size, FlagUse use, Op&& op) {
+    if (!i.mem()) {
+      if (use == FlagUse::Reads) flags_to_host();
+      op(asmjit::Operand(greg(i.rm, size)));
+      return;
+    }
+    MemOp m = mem_begin(acc, size, use);
+    op(asmjit::Operand(x86::ptr(x86::rsi, 0, size)));
+    mem_end(m);
+  }
   // Computes the ModRM effective address into ecx without touching host EFLAGS.
   void effective_address();
 
