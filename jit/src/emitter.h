@@ -169,11 +169,8 @@ class Emitter {
   void emit_helper_call(const Here& h, bool slow = false);
   void handle_helper_result(const Here& h, bool may_end);
   void budget_refund(i64 insns);  // instructions not retired after all
- public:
   // The slow path of a native instruction: run its handler, leave on anything but Ok.
   void emit_slow_call(const Here& h);
-  Here current() const { return here(); }
- private:
   void store_host_flags();
   void load_host_flags();
   void spill_guest_regs();   // r8-r15 -> CpuState::gpr
