@@ -17,9 +17,14 @@ struct Decoders {
   Decoders() {
     ZydisDecoderInit(&d16, ZYDIS_MACHINE_MODE_LEGACY_16, ZYDIS_STACK_WIDTH_16);
     ZydisDecoderInit(&d32, ZYDIS_MACHINE_MODE_LEGACY_32, ZYDIS_STACK_WIDTH_32);
-    // A P6 has no CET: 3E before an indirect JMP/CALL is a DS override, not NOTRACK.
-    ZydisDecoderEnableMode(&d16, ZYDIS_DECODER_MODE_CET, ZYAN_FALSE);
-    ZydisDecoderEnableMode(&d32, ZYDIS_DECODER_MODE_CET, ZYAN_FALSE);
+    // A P6 has none of the extensions Zydis decodes by default over older encodings, so they
+    // decode as the P6 sees them: no CET (3E before an indirect JMP/CALL is a DS override, not
+    // NOTRACK; F3 0F 1E FB is a hint NOP, not ENDBR32), no MPX or CLDEMOTE (0F 1A-1C are hint
+    // NOPs), no LZCNT/TZCNT (F3 0F BC/BD are BSF/BSR with an ignored REP), no WBNOINVD.
+    for (ZydisDecoder* d : {&d16, &d32})
+      for (ZydisDecoderMode m : {ZYDIS_DECODER_MODE_CET, ZYDIS_DECODER_MODE_MPX, ZYDIS_DECODER_MODE_CLDEMOTE,
+                                 ZYDIS_DECODER_MODE_LZCNT, ZYDIS_DECODER_MODE_TZCNT, ZYDIS_DECODER_MODE_WBNOINVD})
+        ZydisDecoderEnableMode(d, m, ZYAN_FALSE);
   }
 };
 const Decoders& decoders() {

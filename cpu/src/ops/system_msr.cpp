@@ -1,5 +1,6 @@
-// Model-specific registers, the time-stamp counter, CPUID and the fast system calls
-// SYSENTER/SYSEXIT (SDM Vol. 2 RDMSR/WRMSR/RDTSC/CPUID/SYSENTER/SYSEXIT; Vol. 4 for MSR numbers).
+// Model-specific registers, the time-stamp and performance counters, CPUID and the fast system
+// calls SYSENTER/SYSEXIT (SDM Vol. 2 RDMSR/WRMSR/RDTSC/RDPMC/CPUID/SYSENTER/SYSEXIT; Vol. 4 for
+// MSR numbers).
 //
 // CPUID describes exactly what this emulator implements, so guests never take a path we cannot
 // run: a family-6 P6 with x87, MMX, FXSR, SSE and SSE2, without PAE/APIC.
@@ -54,6 +55,24 @@ Exec rdtsc(Context& c, const Insn&) {
   const u64 t = c.tsc();
   c.s.set_reg32(EAX, static_cast<u32>(t));
   c.s.set_reg32(EDX, static_cast<u32>(t >> 32));
+  return Exec::Ok;
+}
+
+// RDPMC (SDM Vol. 2 RDPMC): outside ring 0 only when CR4.PCE is set (real mode counts as ring 0,
+// v86 mode as ring 3). A P6 has two 40-bit counters, selected by ECX = 0 or 1; any other ECX is
+// #GP(0). EDX gets counter bits 39:32 and EAX bits 31:0.
+//
+// This model counts no performance event: the event-select MSRs PerfEvtSel0/1 (186H/187H) and
+// the counters PerfCtr0/1 (C1H/C2H) are not implemented (RDMSR/WRMSR of them are #GP(0), as for
+// every MSR rdmsr() does not list), so the counters can never be started and keep the value 0
+// they hold with counting disabled. RDPMC therefore returns 0 for both, after the checks a P6
+// makes, so software that probes or reads the counters sees a counter that does not advance
+// rather than an exception a P6 would not raise.
+Exec rdpmc(Context& c, const Insn&) {
+  if (!(c.s.cr4 & cr4::PCE) && !ring0(c.s)) return c.raise_gp(0);
+  if (c.s.reg32(ECX) > 1) return c.raise_gp(0);
+  c.s.set_reg32(EAX, 0);  // counter bits 31:0
+  c.s.set_reg32(EDX, 0);  // counter bits 39:32, upper EDX bits clear
   return Exec::Ok;
 }
 
@@ -135,6 +154,7 @@ const OpcodeRow kRows[] = {
     {"wrmsr", 1, 0x30, 1, -1, 0, fixed<wrmsr>},
     {"rdtsc", 1, 0x31, 1, -1, 0, fixed<rdtsc>},
     {"rdmsr", 1, 0x32, 1, -1, 0, fixed<rdmsr>},
+    {"rdpmc", 1, 0x33, 1, -1, 0, fixed<rdpmc>},
     {"sysenter", 1, 0x34, 1, -1, E, fixed<sysenter>},
     {"sysexit", 1, 0x35, 1, -1, E, fixed<sysexit>},
     {"cpuid", 1, 0xA2, 1, -1, 0, fixed<cpuid>},

@@ -1,7 +1,8 @@
 // SSE/SSE2 compares, shuffles and half-register moves (SDM Vol. 2 CMPPS/CMPSS/CMPPD/CMPSD,
 // COMISS/UCOMISS/COMISD/UCOMISD, SHUFPS/SHUFPD, UNPCKLPS/UNPCKHPS/PD, MOVMSKPS/PD, MOVLPS/
-// MOVHPS/MOVLHPS/MOVHLPS/MOVLPD/MOVHPD, MOVNTPS/PD), plus the cache-control hints that have
-// nothing to do here beyond their faults (PREFETCHh, SFENCE/LFENCE/MFENCE, CLFLUSH).
+// MOVHPS/MOVLHPS/MOVHLPS/MOVLPD/MOVHPD, MOVNTPS/PD), plus the cache-control instructions that
+// have nothing to do here beyond their faults (SFENCE/LFENCE/MFENCE, CLFLUSH). PREFETCHh is part
+// of the hint-NOP space 0F 18-0F 1F (ops/misc.cpp).
 #include "sse_common.h"
 
 namespace pcjit::cpu::simd {
@@ -242,7 +243,6 @@ constexpr OpcodeRow kRows[] = {
     {"movhps/movlhps/movhpd", 1, 0x16, 1, -1, M, bind_movhl_load<true>},
     {"movhps/movhpd store", 1, 0x17, 1, -1, MM, bind_movhl_store<true>},
     {"movntps/movntpd", 1, 0x2B, 1, -1, MM, plain<movnt, true>},
-    {"prefetch", 1, 0x18, 1, -1, MM, plain<nop, false>},
     {"lfence", 1, 0xAE, 1, 5, MR, plain<nop, false>},
     {"mfence", 1, 0xAE, 1, 6, MR, plain<nop, false>},
     {"sfence", 1, 0xAE, 1, 7, MR, plain<nop, false>},
