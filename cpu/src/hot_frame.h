@@ -48,7 +48,9 @@ struct HotFrame {
   Tlb tlb;
   PendingException exc;
   u32 exit_word = 0;         // exit_bit::*; see raise_exit()
-  bool block_dirty = false;  // the running block was invalidated by a write
+  // Leave after the current instruction: the running block was invalidated by a write, or a
+  // segment load took away a property the run's translations assume (seg_assumed).
+  bool block_dirty = false;
   u8 pad0_[3] = {};
   // Instructions translated code may still retire in this run; a block enters only if it fits.
   // While the exit word is set during a translated run the budget is lowered by kBudgetPoison,
@@ -58,7 +60,9 @@ struct HotFrame {
   // exit to its target once that is translated (see jit/src/links.cpp).
   void* link_src = nullptr;
   u32 link_exit = 0;
-  u32 pad1_ = 0;
+  // The segment properties (seg_prop) the running translation was built on (Block::seg_assumed);
+  // every block of a run shares them (links and the jump-cache continuation require it).
+  u32 seg_assumed = 0;
   bool jit_running = false;  // translated code is running (between enter and exit)
   bool budget_poisoned = false;
   u8 pad3_[6] = {};
@@ -91,6 +95,32 @@ inline void raise_exit(HotFrame& f, u32 bits) {
 }
 // The budget as retirement counts it (without the poison).
 inline i64 true_budget(const HotFrame& f) { return f.budget + (f.budget_poisoned ? kBudgetPoison : 0); }
+
+// Segment properties a translation may assume, 2 bits per segment register (bits 2k, 2k+1 for
+// segment k), so that its memory accesses can skip the checks Context::seg_linear() would pass
+// anyway. A translation built on a set runs only while the CPU's segments have at least those
+// properties (BlockCache::run_loop checks at each dispatch, rt_call_segment_loader after a
+// segment load inside a run); a generic translation assumes none.
+namespace seg_prop {
+// lo == 0, hi >= 0xFFFF, readable and writable: a 16-bit offset o of an n-byte access passes
+// when o <= 0x10000 - n (a conservative test: with hi above 0xFFFF the slow path decides).
+constexpr u32 kLow64K = 1;
+// base 0, lo 0, hi 0xFFFFFFFF, readable and writable: every offset passes but one whose last
+// byte wraps past 4 GiB, and the inline TLB misses on that one anyway (its last byte's page,
+// 0, never sits in the first byte's slot 255), so neither check nor base add is needed.
+constexpr u32 kFlat = 2;
+inline u32 of(const Segment& sg) {
+  if (!sg.valid || !sg.readable || !sg.writable || sg.lo != 0 || sg.hi < 0xFFFF) return 0;
+  return kLow64K | (sg.base == 0 && sg.hi == 0xFFFFFFFFu ? kFlat : 0);
+}
+inline u32 of(const CpuState& s) {
+  u32 p = 0;
+  for (unsigned k = 0; k < kSegCount; ++k) p |= of(s.seg[k]) << (2 * k);
+  return p;
+}
+// True when segments with properties `now` satisfy a translation built on `assumed`.
+inline bool holds(u32 assumed, u32 now) { return (assumed & ~now) == 0; }
+}  // namespace seg_prop
 
 inline void refresh_seg_views(HotFrame& f) {
   constexpr u64 kNever = u64{1} << 40;

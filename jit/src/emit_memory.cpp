@@ -7,8 +7,9 @@
 //   lahf ; seto al                          ; keep the flags in AX (the compares below clobber them)
 //   <effective address into ecx: mov/lea only>
 //   mov rdx, rcx ; sub rdx, [ds.view.lo] ; cmp rdx, [ds.view.span] ; ja slow   ; limit + rights
-
 //   add ecx, [ds.base]                      ; linear
+// (a flat DS, Block::seg_assumed, needs neither; a real-mode-like one with a 16-bit offset only
+// `cmp ecx, 0x10000-n ; ja slow` before the base)
 //   lea edx, [rcx+3] ; shr edx, 12          ; page of the last byte (a crossing access misses)
 //   mov edi, ecx ; shr edi, 8 ; and edi, 0xFF0                     ; slot * 16
 //   cmp [rbx+rdi+tlb.read.tag], edx ; jne slow
@@ -57,10 +58,10 @@ void Emitter::effective_address() {
 Emitter::MemOp Emitter::mem_begin(Access acc, unsigned size, FlagUse use) {
   if (use == FlagUse::Reads) flags_to_host();
   effective_address();
-  return mem_begin_at(insn_->seg, acc, size, use);
+  return mem_begin_at(insn_->seg, acc, size, use, insn_->adsz == 2);
 }
 
-Emitter::MemOp Emitter::mem_begin_at(unsigned seg, Access acc, unsigned size, FlagUse use) {
+Emitter::MemOp Emitter::mem_begin_at(unsigned seg, Access acc, unsigned size, FlagUse use, bool off16) {
   // Reads: the caller (mem_begin, before the address) already brought the flags to the host;
   // loading them here would clobber the offset in ecx.
   assert(use != FlagUse::Reads || flags_ == FlagsAt::Host);
@@ -73,11 +74,23 @@ Emitter::MemOp Emitter::mem_begin_at(unsigned seg, Access acc, unsigned size, Fl
   const std::size_t sg = layout::seg(seg);
   const unsigned kind = acc == Access::Write ? 1 : 0;
   const unsigned z = size == 4 ? 2 : size == 2 ? 1 : 0;
-  a.mov(x86::rdx, x86::rcx);
-  a.sub(x86::rdx, frame(layout::seg_lo(seg, kind, z), 8));
-  a.cmp(x86::rdx, frame(layout::seg_span(seg, kind, z), 8));
-  a.ja(m.slow);
-  a.add(x86::ecx, frame(sg + layout::kSegBase, 4));
+  // The segment check, as little of it as the translation's segment properties leave.
+  const u32 props = block_.seg_assumed >> (2 * seg) & 3;
+  if (props & cpu::seg_prop::kFlat) {
+    // Nothing: base 0, and the one failing case (a 4 GiB wrap) misses in the TLB below.
+  } else if ((props & cpu::seg_prop::kLow64K) && off16) {
+    if (size > 1) {
+      a.cmp(x86::ecx, 0x10000 - size);
+      a.ja(m.slow);
+    }
+    a.add(x86::ecx, frame(sg + layout::kSegBase, 4));
+  } else {
+    a.mov(x86::rdx, x86::rcx);
+    a.sub(x86::rdx, frame(layout::seg_lo(seg, kind, z), 8));
+    a.cmp(x86::rdx, frame(layout::seg_span(seg, kind, z), 8));
+    a.ja(m.slow);
+    a.add(x86::ecx, frame(sg + layout::kSegBase, 4));
+  }
   if (size > 1 && (block_.mode & 0x40)) {  // alignment checking on (BlockCache::mode_of): misaligned is slow
     a.test(x86::ecx, size - 1);
     a.jnz(m.slow);

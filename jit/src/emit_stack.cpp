@@ -44,7 +44,7 @@ template <class Store>
 void push(Emitter& e, unsigned size, Store&& store) {
   const i32 d = -static_cast<i32>(size);
   sp_plus(e, d);
-  Emitter::MemOp m = e.mem_begin_at(cpu::SS, Access::Write, size, FlagUse::None);
+  Emitter::MemOp m = e.mem_begin_at(cpu::SS, Access::Write, size, FlagUse::None, !e.stack32());
   store();
   commit_sp(e, d);
   e.mem_end(m);
@@ -71,7 +71,7 @@ bool pop_reg(Emitter& e, const Insn& i) {
   const unsigned size = i.opsz;
   const x86::Gp v = size == 4 ? x86::Gp(x86::edx) : x86::Gp(x86::dx);
   sp_plus(e, 0);
-  Emitter::MemOp m = e.mem_begin_at(cpu::SS, Access::Read, size, FlagUse::None);
+  Emitter::MemOp m = e.mem_begin_at(cpu::SS, Access::Read, size, FlagUse::None, !e.stack32());
   e.a.mov(v, x86::ptr(x86::rsi, 0, size));
   commit_sp(e, static_cast<i32>(size));
   e.a.mov(Emitter::greg(i.opcode & 7, size), v);
@@ -98,7 +98,7 @@ bool ret_near(Emitter& e, const Insn& i) {
   e.flags_to_memory();
   const asmjit::Label gp = e.handler_exit_path();
   sp_plus(e, 0);
-  Emitter::MemOp m = e.mem_begin_at(cpu::SS, Access::Read, size, FlagUse::None);
+  Emitter::MemOp m = e.mem_begin_at(cpu::SS, Access::Read, size, FlagUse::None, !e.stack32());
   if (size == 4) e.a.mov(x86::edx, x86::dword_ptr(x86::rsi));
   else e.a.movzx(x86::edx, x86::word_ptr(x86::rsi));
   e.check_cs_limit_reg(x86::edx, gp);

@@ -116,7 +116,8 @@ class Emitter {
     FlagsAt after = FlagsAt::Memory;
   };
   MemOp mem_begin(Access acc, unsigned size, FlagUse use);
-  MemOp mem_begin_at(unsigned seg, Access acc, unsigned size, FlagUse use);
+  // off16: the offset in ecx is a zero-extended 16-bit one (16-bit addressing or stack).
+  MemOp mem_begin_at(unsigned seg, Access acc, unsigned size, FlagUse use, bool off16);
   void mem_end(MemOp& m);
   // Emits op(operand) on the ModRM operand: the guest's host register in the register form (with
   // the flags brought to host EFLAGS first if the operation reads them), else [rsi] between
@@ -163,6 +164,7 @@ class Emitter {
   bool emit_native();
   void emit_entry();
   void compute_liveness();
+  void comment_guest_insn(u32 eip);
   Here here() const;
   void emit_exit_ended(u32 rip);  // stores rip, leaves with JitExit::Ended
   // The call itself, with EIP stored; result in eax. slow: an inline soft-MMU miss (counted).

@@ -15,6 +15,10 @@ u32 rt_call_handler(cpu::Context* c, const cpu::Insn* i, u32 block_len) {
 u32 rt_call_segment_loader(cpu::Context* c, const cpu::Insn* i, u32 block_len) {
   const u32 r = rt_call_handler(c, i, block_len);
   cpu::refresh_seg_views(*c);
+  // The rest of the run was translated on the segment properties of its start: if this load
+  // took one away, leave after the instruction (as after an SMC store) and let the dispatcher
+  // pick a translation that fits.
+  if (!cpu::seg_prop::holds(c->seg_assumed, cpu::seg_prop::of(c->s))) c->block_dirty = true;
   return r;
 }
 
@@ -41,7 +45,7 @@ const void* rt_lookup(cpu::Context* c) {
     return nullptr;
   const u32 lin = s.seg[cpu::CS].base + s.eip();
   const cpu::Block* b = c->blocks->probe(lin);
-  if (!b || !b->host_entry || !b->entered_as(s)) {
+  if (!b || !b->host_entry || !b->entered_as(s) || b->seg_assumed != c->seg_assumed) {
     c->stats.jit_lookup_misses++;
     return nullptr;
   }

@@ -36,6 +36,7 @@ struct CpuStats {
   // edge, a handler that ended the block, an SMC store, a lookup that found no translation.
   u64 jit_exit_at_entry = 0, jit_exit_unlinked = 0, jit_exit_handler = 0, jit_exit_smc = 0;
   u64 jit_lookup_misses = 0;
+  u64 jit_seg_retranslations = 0;  // translations dropped: built on segment properties now gone
   u64 jit_helper_calls = 0;    // instructions run by calling the interpreter's handler
   u64 jit_slow_paths = 0;      // inline soft-MMU misses (the handler ran the access)
   u64 jit_tlb_hits = 0;        // inline soft-MMU hits (counted only with --stats)

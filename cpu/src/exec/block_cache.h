@@ -54,6 +54,11 @@ struct Block {
     return entry_eip == s.eip() && cs_base == s.seg[CS].base && cs_limit == s.seg[CS].limit;
   }
   u32 execs = 0;                  // times the dispatcher ran it (translation threshold)
+  // The segment properties its translation assumes (seg_prop in hot_frame.h), and how often it
+  // was found running without them: after kSegRetries retranslations it assumes none.
+  u32 seg_assumed = 0;
+  u8 seg_misses = 0;
+  static constexpr u8 kSegRetries = 2;
   void* jit = nullptr;            // the translator's record (null: not translated)
   const void* host_entry = nullptr;
   std::vector<Insn> insns;

@@ -157,6 +157,7 @@ u64 run_translated(Context& c, Block& b, u64 limit, bool* faulted) {
   c.block_dirty = false;
   ++c.itc_gen;  // entries of an earlier run may name another CS, mode or mapping
   refresh_seg_views(c);
+  c.seg_assumed = b.seg_assumed;
   c.stats.jit_runs++;
   const JitExit why = enter_translated(c, b);
   const u64 n = static_cast<u64>(c.jit_budget_start - c.budget);
@@ -223,7 +224,20 @@ core::ProcessorExit run_cpu(Context& c, u64 max_insns) {
     bool faulted = false;
     const bool entry_matches = b->entered_as(s);
     if (c.jit && entry_matches && jit_allowed(c) && b->insns.size() <= max_insns - done) {
-      if (!b->jit && ++b->execs >= c.jit_threshold) c.jit->translate(c, *b);
+      const u32 props = seg_prop::of(s);
+      if (b->jit && !seg_prop::holds(b->seg_assumed, props)) {
+        // Built on segment properties the CPU no longer has (a segment load since): build it
+        // again on today's, or on none once it has flip-flopped (BIOS code called with changing
+        // segments). Stale indirect-target entries may hold its entry: they go with the gen.
+        c.jit->release(*b);
+        ++c.itc_gen;
+        if (b->seg_misses < Block::kSegRetries) ++b->seg_misses;
+        c.stats.jit_seg_retranslations++;
+      }
+      if (!b->jit && ++b->execs >= c.jit_threshold) {
+        b->seg_assumed = b->seg_misses >= Block::kSegRetries ? 0 : props;
+        c.jit->translate(c, *b);
+      }
       if (b->jit && c.link_src) c.jit->link(c, *b);
     }
     c.link_src = nullptr;
