@@ -2,6 +2,9 @@
 // a handler call, helper-result exits, flags between host EFLAGS and CpuState, and block exits.
 #include "emitter.h"
 
+#include <fmt/format.h>
+
+#include "cpu/cpu.h"
 #include "cpu/translator.h"
 #include "decode/opcode_table.h"
 #include "frame_layout.h"
@@ -391,6 +394,18 @@ void Emitter::compute_liveness() {
   live_in_ = live;
 }
 
+// PCJIT_JIT_DUMP: the guest instruction as a comment above its host code. The bytes are read
+// back from guest memory (the block's page; a dump-only peek, never on the normal path).
+void Emitter::comment_guest_insn(u32 eip) {
+  u8 bytes[16] = {};
+  const u64 at = block_.phys + (eip - block_.entry_eip);
+  const unsigned len = std::min<unsigned>(insn_->len, sizeof bytes);
+  if ((at & 0xFFF) + len <= 0x1000) c_.mem.read_bytes(at, std::span<u8>(bytes, len));
+  unsigned dlen = 0;
+  const std::string text = cpu::disassemble(std::span<const u8>(bytes, len), code32_, eip, &dlen);
+  a.comment(fmt::format("{:08x}: {}", eip, text).c_str());
+}
+
 void Emitter::emit_block() {
   compute_liveness();
   emit_entry();
@@ -402,6 +417,7 @@ void Emitter::emit_block() {
     eip_ = eip;
     next_eip_ = (eip + insn_->len) & mask;
     const bool ends = cpu::row_at(insn_->row).flags & cpu::row_flag::kEndsBlock;
+    if (a.logger()) comment_guest_insn(eip);
     if (!emit_native()) {
       call_handler();
       if (ends) {

@@ -11,9 +11,11 @@
 // INVLPG, far transfers are system exits), and the dispatcher re-checks the entry then. Every
 // record lists the exits linked into it, so retiring a block patches them back to their misses.
 #include <asmjit/x86.h>
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <unistd.h>
 
 #include "code_buffer.h"
 #include "emitter.h"
@@ -49,10 +51,15 @@ using EnterFn = u32 (*)(cpu::HotFrame*, Context*, const void*);
 class X64Translator final : public cpu::Translator {
  public:
   explicit X64Translator(const JitOptions& o)
-      : buf_(o.code_buffer_bytes + kStubBytes), dump_(std::getenv("PCJIT_JIT_DUMP") != nullptr) {
+      : buf_(o.code_buffer_bytes + kStubBytes) {
+    if (const char* d = std::getenv("PCJIT_JIT_DUMP")) parse_dump_filter(d);
+    if (std::getenv("PCJIT_PERF_MAP")) open_perf_map();
     build_stubs();
   }
-  ~X64Translator() override { buf_.release(stub_code_); }
+  ~X64Translator() override {
+    buf_.release(stub_code_);
+    if (perf_map_) std::fclose(perf_map_);
+  }
 
   bool translate(Context& c, Block& b) override;
   cpu::JitExit run(Context& c, Block& b) override {
@@ -69,12 +76,54 @@ class X64Translator final : public cpu::Translator {
   static constexpr std::size_t kHeadroom = 64 * 1024;  // more than the largest block's code
   void build_stubs();
   void patch(Record& src, u32 k, const void* to);
+  void open_perf_map();
+  void perf_symbol(const void* at, std::size_t size, const char* fmt, u64 a, u32 b);
 
   CodeBuffer buf_;
   CodeSpan stub_code_;
   Stubs stubs_;
-  bool dump_;  // PCJIT_JIT_DUMP set: print each translation's host code on stderr
+  // PCJIT_JIT_DUMP=1 prints each translation's host code on stderr; a comma list of hex entry
+  // EIPs (PCJIT_JIT_DUMP=c10a8b50,8049b40) prints only those blocks.
+  void parse_dump_filter(const char* spec);
+  bool wants_dump(u32 eip) const {
+    return dump_all_ || std::find(dump_eips_.begin(), dump_eips_.end(), eip) != dump_eips_.end();
+  }
+  bool dump_all_ = false;
+  std::vector<u32> dump_eips_;
+  // PCJIT_PERF_MAP set: /tmp/perf-PID.map names every translation ("pcjit_PHYS_EIP") and stub,
+  // the file perf report reads for JIT code. Addresses can be reused after a flush; the map keeps
+  // every name, and perf takes the newest for an address.
+  std::FILE* perf_map_ = nullptr;
 };
+
+void X64Translator::parse_dump_filter(const char* spec) {
+  if (std::strcmp(spec, "1") == 0 || std::strcmp(spec, "all") == 0) {
+    dump_all_ = true;
+    return;
+  }
+  for (const char* p = spec; *p;) {
+    char* end = nullptr;
+    const unsigned long v = std::strtoul(p, &end, 16);
+    if (end == p) break;
+    dump_eips_.push_back(static_cast<u32>(v));
+    p = *end == ',' ? end + 1 : end;
+  }
+}
+
+void X64Translator::open_perf_map() {
+  char path[64];
+  std::snprintf(path, sizeof path, "/tmp/perf-%d.map", static_cast<int>(getpid()));
+  perf_map_ = std::fopen(path, "w");
+  if (!perf_map_) std::fprintf(stderr, "pcjit: PCJIT_PERF_MAP: cannot write %s\n", path);
+}
+
+void X64Translator::perf_symbol(const void* at, std::size_t size, const char* fmt, u64 a, u32 b) {
+  if (!perf_map_) return;
+  std::fprintf(perf_map_, "%llx %zx ", static_cast<unsigned long long>(reinterpret_cast<uintptr_t>(at)), size);
+  std::fprintf(perf_map_, fmt, static_cast<unsigned long long>(a), b);
+  std::fputc('\n', perf_map_);
+  std::fflush(perf_map_);
+}
 
 // Shared stubs:
 // enter(frame, ctx, entry): push rbp, rbx, r12-r15 ; sub rsp, 8 ; mov rbx, rdi ; mov rbp, rsi
@@ -165,6 +214,7 @@ void X64Translator::build_stubs() {
   stubs_.exit = at(exit);
   stubs_.lookup = at(lookup);
   stubs_.helper_exit = at(helper);
+  perf_symbol(stub_code_.rx, code.codeSize(), "pcjit_stubs_%llx_%x", 0, 0);
 }
 
 bool X64Translator::translate(Context& c, Block& b) {
@@ -174,7 +224,7 @@ bool X64Translator::translate(Context& c, Block& b) {
   asmjit::CodeHolder code;
   code.init(asmjit::Environment::host());
   asmjit::FileLogger logger(stderr);
-  if (dump_) {
+  if (wants_dump(b.entry_eip)) {
     std::fprintf(stderr, "---- block phys %#llx eip %#x (%zu insns)\n", static_cast<unsigned long long>(b.phys),
                  b.entry_eip, b.insns.size());
     code.setLogger(&logger);
@@ -200,6 +250,7 @@ bool X64Translator::translate(Context& c, Block& b) {
                               s.flags_in_host});
   rec->hf_entry = static_cast<const u8*>(rec->code.rx) + code.labelOffsetFromBase(e.host_flags_entry());
   b.host_entry = rec->code.rx;
+  perf_symbol(rec->code.rx, size, "pcjit_%llx_%x", b.phys, b.entry_eip);
   b.jit = rec.release();
   c.stats.jit_blocks++;
   c.stats.jit_code_bytes += size;
@@ -226,7 +277,8 @@ void X64Translator::link(Context& c, Block& target) {
   const Block& from = *src->block;
   const u64 expect_phys = (from.phys & ~u64{0xFFF}) | ((from.cs_base + x.target_eip) & 0xFFF);
   if (x.linked || !from.valid || !target.valid || target.mode != from.mode ||
-      target.entry_eip != x.target_eip || target.cs_base != from.cs_base || target.cs_limit != from.cs_limit || target.phys != expect_phys)
+      target.entry_eip != x.target_eip || target.cs_base != from.cs_base || target.cs_limit != from.cs_limit || target.phys != expect_phys ||
+      target.seg_assumed != from.seg_assumed)
     return;
   const void* to = x.flags_in_host ? dst->hf_entry : target.host_entry;
   const i64 rel = static_cast<const u8*>(to) - (static_cast<const u8*>(src->code.rx) + x.patch + 5);
