@@ -48,13 +48,14 @@ void print_stats(const cpu::CpuStats& s, u64 retired, double seconds) {
              "  jit exits             ended {} fault {} halt {}\n"
              "  jit exits by reason   at entry {} unlinked {} handler {} smc {} lookup miss {}\n"
              "  jit helper calls      {}\n"
+             "  jit seg retranslated  {}\n"
              "  jit inline TLB        hits {} misses {}\n"
              "  jit flag moves        stores {} loads {}\n"
              "  lockstep blocks       {}\n",
              s.jit_blocks, s.jit_code_bytes, s.jit_flushes, s.jit_runs, s.jit_entries, s.jit_links,
              s.jit_lookups, s.jit_exit_ended, s.jit_exit_fault, s.jit_exit_halt, s.jit_exit_at_entry,
              s.jit_exit_unlinked, s.jit_exit_handler, s.jit_exit_smc, s.jit_lookup_misses, s.jit_helper_calls,
-             s.jit_tlb_hits, s.jit_slow_paths, s.jit_flag_stores, s.jit_flag_loads, s.lockstep_blocks);
+             s.jit_seg_retranslations, s.jit_tlb_hits, s.jit_slow_paths, s.jit_flag_stores, s.jit_flag_loads, s.lockstep_blocks);
 }
 
 int run(const frontend::Options& o) {
