@@ -1,12 +1,14 @@
 // Zydis -> Insn. This is the only place (with disasm.cpp) that sees Zydis types.
 //
 // Zydis supplies length, prefixes, ModRM and the effective-address recipe; the opcode table
-// decides what the instruction means on our P6. So an encoding Zydis accepts that our table does
-// not list is #UD, and semantics never depend on Zydis' mnemonic choice.
+// decides what the instruction means on our P6, EFLAGS effects included. So an encoding Zydis
+// accepts that our table does not list is #UD, and semantics never depend on Zydis' mnemonic
+// choice or its flag tables.
 #include "decoder.h"
 
 #include <Zydis/Zydis.h>
 
+#include "flag_effect.h"
 #include "opcode_table.h"
 
 namespace pcjit::cpu {
@@ -102,33 +104,23 @@ Exec fetch(Context& c, u32 eip, FetchedInsn& out, Fetch& f) {
 
 }  // namespace
 
-Exec decode_at(Context& c, u32 eip, FetchedInsn& out) {
-  Fetch f;
-  PCJIT_TRY(fetch(c, eip, out, f));
-  const bool code32 = c.code32();
+DecodeStatus decode_bytes(const u8* bytes, unsigned count, bool code32, Insn& i, InsnFlags& flags) {
   const Decoders& ds = decoders();
   ZydisDecodedInstruction zi;
   ZydisDecodedOperand ops[ZYDIS_MAX_OPERAND_COUNT];
-  ZyanStatus st = ZydisDecoderDecodeFull(code32 ? &ds.d32 : &ds.d16, out.bytes, f.count, &zi, ops);
-  if (st == ZYDIS_STATUS_NO_MORE_DATA) {
-    if (f.fault_hit) {
-      c.exc = f.fault;
-      return Exec::Fault;
-    }
-    return c.raise_gp(0);  // ran into the CS limit or past 15 bytes
-  }
-  if (st == ZYDIS_STATUS_INSTRUCTION_TOO_LONG) return c.raise_gp(0);
-  if (!ZYAN_SUCCESS(st)) return c.raise_ud();
+  ZyanStatus st = ZydisDecoderDecodeFull(code32 ? &ds.d32 : &ds.d16, bytes, count, &zi, ops);
+  if (st == ZYDIS_STATUS_NO_MORE_DATA) return DecodeStatus::kTruncated;
+  if (st == ZYDIS_STATUS_INSTRUCTION_TOO_LONG) return DecodeStatus::kTooLong;
+  if (!ZYAN_SUCCESS(st)) return DecodeStatus::kInvalid;
   // A P6 knows no VEX/EVEX/XOP/3DNow!: C4/C5 with mod=3 are LES/LDS with a register (#UD).
-  if (zi.encoding != ZYDIS_INSTRUCTION_ENCODING_LEGACY) return c.raise_ud();
+  if (zi.encoding != ZYDIS_INSTRUCTION_ENCODING_LEGACY) return DecodeStatus::kInvalid;
 
-  Insn& i = out.insn;
   i = Insn{};
   i.len = zi.length;
   i.opcode = zi.opcode;
   if (zi.opcode_map == ZYDIS_OPCODE_MAP_DEFAULT) i.map = 0;
   else if (zi.opcode_map == ZYDIS_OPCODE_MAP_0F) i.map = 1;
-  else return c.raise_ud();
+  else return DecodeStatus::kInvalid;
   const bool o32 = code32 != ((zi.attributes & ZYDIS_ATTRIB_HAS_OPERANDSIZE) != 0);
   const bool a32 = code32 != ((zi.attributes & ZYDIS_ATTRIB_HAS_ADDRESSSIZE) != 0);
   i.opsz = o32 ? 4 : 2;
@@ -175,14 +167,9 @@ Exec decode_at(Context& c, u32 eip, FetchedInsn& out) {
   }
   if (mem) i.flags |= insn_flag::kMem;
 
-  // The real last byte, for code-page tracking of page-crossing instructions.
-  u32 lin = c.s.seg[CS].base + eip;
-  u32 first = 0x1000 - (lin & 0xFFF);
-  out.phys_last = i.len <= first ? out.phys + i.len - 1 : out.phys_last + (i.len - first - 1);
-
   const OpcodeRow* row = find_row(i.map, i.opcode, i.reg, mem);
-  if (!row) return c.raise_ud();
-  if ((i.flags & insn_flag::kLock) && (!(row->flags & row_flag::kLockable) || !mem)) return c.raise_ud();
+  if (!row) return DecodeStatus::kInvalid;
+  if ((i.flags & insn_flag::kLock) && (!(row->flags & row_flag::kLockable) || !mem)) return DecodeStatus::kInvalid;
   DecodeView v{i.map, i.opcode, i.opsz, i.adsz, mem, code32, i.reg, i.rm,
                (i.flags & insn_flag::kRep) != 0, (i.flags & insn_flag::kRepne) != 0,
                (i.flags & insn_flag::kLock) != 0, (zi.attributes & ZYDIS_ATTRIB_HAS_OPERANDSIZE) != 0, 0};
@@ -190,16 +177,34 @@ Exec decode_at(Context& c, u32 eip, FetchedInsn& out) {
   for (unsigned k = 0; k < zi.raw.prefix_count; ++k)
     if (zi.raw.prefixes[k].type == ZYDIS_PREFIX_TYPE_MANDATORY) v.mandatory = zi.raw.prefixes[k].value;
   Handler h = row->bind(v, i);
-  if (!h) return c.raise_ud();
+  if (!h) return DecodeStatus::kInvalid;
   i.fn = h;
   i.row = row_index(row);
-  out.flags = InsnFlags{};
-  if (zi.cpu_flags) {
-    const ZydisAccessedFlags& af = *zi.cpu_flags;
-    out.flags.read = af.tested;
-    out.flags.written = af.modified | af.set_0 | af.set_1 | af.undefined;
-    out.flags.undefined = af.undefined;
+  // The flags come from the row (the SDM), not from Zydis: Zydis' tables are the independent
+  // check in tests/unit/opcode_table_test.cpp.
+  flags = flag_effect(*row, i);
+  return DecodeStatus::kOk;
+}
+
+Exec decode_at(Context& c, u32 eip, FetchedInsn& out) {
+  Fetch f;
+  PCJIT_TRY(fetch(c, eip, out, f));
+  switch (decode_bytes(out.bytes, f.count, c.code32(), out.insn, out.flags)) {
+    case DecodeStatus::kOk: break;
+    case DecodeStatus::kTruncated:
+      if (f.fault_hit) {
+        c.exc = f.fault;
+        return Exec::Fault;
+      }
+      return c.raise_gp(0);  // ran into the CS limit or past 15 bytes
+    case DecodeStatus::kTooLong: return c.raise_gp(0);
+    case DecodeStatus::kInvalid: return c.raise_ud();
   }
+  // The real last byte, for code-page tracking of page-crossing instructions.
+  const u32 len = out.insn.len;
+  u32 lin = c.s.seg[CS].base + eip;
+  u32 first = 0x1000 - (lin & 0xFFF);
+  out.phys_last = len <= first ? out.phys + len - 1 : out.phys_last + (len - first - 1);
   return Exec::Ok;
 }
 

@@ -69,4 +69,6 @@ u16 row_index(const OpcodeRow* row) {
 
 const OpcodeRow& row_at(u16 index) { return *table().all.at(index); }
 
+std::span<const OpcodeRow* const> all_rows() { return table().all; }
+
 }  // namespace pcjit::cpu

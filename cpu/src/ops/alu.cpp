@@ -99,31 +99,35 @@ constexpr u16 L = row_flag::kModRM | row_flag::kLockable;
 constexpr u16 M = row_flag::kModRM;
 
 // F: the memory-destination forms' flags; CMP is not lockable (SDM "LOCK"), so its rows pass M.
-#define PCJIT_ALU_ROWS(name, base, op, F)                                           \
-  {name " Eb,Gb", 0, base + 0, 1, -1, F, bind_b_op<EG, op>},                        \
-  {name " Ev,Gv", 0, base + 1, 1, -1, F, bind_v_op<EG, op>},                        \
-  {name " Gb,Eb", 0, base + 2, 1, -1, M, bind_b_op<GE, op>},                        \
-  {name " Gv,Ev", 0, base + 3, 1, -1, M, bind_v_op<GE, op>},                        \
-  {name " AL,Ib", 0, base + 4, 1, -1, 0, bind_b_op<AI, op>},                        \
-  {name " eAX,Iv", 0, base + 5, 1, -1, 0, bind_v_op<AI, op>},                       \
-  {name " Eb,Ib", 0, 0x80, 1, (base >> 3), F, bind_b_op<EI, op>},                   \
-  {name " Ev,Iv", 0, 0x81, 1, (base >> 3), F, bind_v_op<EI, op>},                   \
-  {name " Eb,Ib (82)", 0, 0x82, 1, (base >> 3), F, bind_b_op<EI, op>},              \
-  {name " Ev,Ib", 0, 0x83, 1, (base >> 3), F, bind_v_op<EI, op>}
+// X: the EFLAGS effects (SDM "Flags Affected": ADD/SUB/CMP all six; ADC/SBB also read CF;
+// AND/OR/XOR/TEST clear OF and CF and leave AF undefined).
+#define PCJIT_ALU_ROWS(name, base, op, F, X)                                                   \
+  {name " Eb,Gb", 0, base + 0, 1, -1, F, bind_b_op<EG, op>, OpClass::kAlu, X},                 \
+  {name " Ev,Gv", 0, base + 1, 1, -1, F, bind_v_op<EG, op>, OpClass::kAlu, X},                 \
+  {name " Gb,Eb", 0, base + 2, 1, -1, M, bind_b_op<GE, op>, OpClass::kAlu, X},                 \
+  {name " Gv,Ev", 0, base + 3, 1, -1, M, bind_v_op<GE, op>, OpClass::kAlu, X},                 \
+  {name " AL,Ib", 0, base + 4, 1, -1, 0, bind_b_op<AI, op>, OpClass::kAlu, X},                 \
+  {name " eAX,Iv", 0, base + 5, 1, -1, 0, bind_v_op<AI, op>, OpClass::kAlu, X},                \
+  {name " Eb,Ib", 0, 0x80, 1, (base >> 3), F, bind_b_op<EI, op>, OpClass::kAlu, X},            \
+  {name " Ev,Iv", 0, 0x81, 1, (base >> 3), F, bind_v_op<EI, op>, OpClass::kAlu, X},            \
+  {name " Eb,Ib (82)", 0, 0x82, 1, (base >> 3), F, bind_b_op<EI, op>, OpClass::kAlu, X},       \
+  {name " Ev,Ib", 0, 0x83, 1, (base >> 3), F, bind_v_op<EI, op>, OpClass::kAlu, X}
+
+constexpr OpClass A = OpClass::kAlu;
 
 const OpcodeRow kRows[] = {
-    PCJIT_ALU_ROWS("add", 0x00, Alu::Add, L), PCJIT_ALU_ROWS("or", 0x08, Alu::Or, L),
-    PCJIT_ALU_ROWS("adc", 0x10, Alu::Adc, L), PCJIT_ALU_ROWS("sbb", 0x18, Alu::Sbb, L),
-    PCJIT_ALU_ROWS("and", 0x20, Alu::And, L), PCJIT_ALU_ROWS("sub", 0x28, Alu::Sub, L),
-    PCJIT_ALU_ROWS("xor", 0x30, Alu::Xor, L), PCJIT_ALU_ROWS("cmp", 0x38, Alu::Cmp, M),
-    {"test Eb,Gb", 0, 0x84, 1, -1, M, bind_b_op<EG, Alu::Test>},
-    {"test Ev,Gv", 0, 0x85, 1, -1, M, bind_v_op<EG, Alu::Test>},
-    {"test AL,Ib", 0, 0xA8, 1, -1, 0, bind_b_op<AI, Alu::Test>},
-    {"test eAX,Iv", 0, 0xA9, 1, -1, 0, bind_v_op<AI, Alu::Test>},
-    {"test Eb,Ib", 0, 0xF6, 1, 0, M, bind_b_op<EI, Alu::Test>},
-    {"test Ev,Iv", 0, 0xF7, 1, 0, M, bind_v_op<EI, Alu::Test>},
-    {"test Eb,Ib (F6/1)", 0, 0xF6, 1, 1, M, bind_b_op<EI, Alu::Test>},
-    {"test Ev,Iv (F7/1)", 0, 0xF7, 1, 1, M, bind_v_op<EI, Alu::Test>},
+    PCJIT_ALU_ROWS("add", 0x00, Alu::Add, L, fx::kArith), PCJIT_ALU_ROWS("or", 0x08, Alu::Or, L, fx::kLogic),
+    PCJIT_ALU_ROWS("adc", 0x10, Alu::Adc, L, fx::kCarryIn), PCJIT_ALU_ROWS("sbb", 0x18, Alu::Sbb, L, fx::kCarryIn),
+    PCJIT_ALU_ROWS("and", 0x20, Alu::And, L, fx::kLogic), PCJIT_ALU_ROWS("sub", 0x28, Alu::Sub, L, fx::kArith),
+    PCJIT_ALU_ROWS("xor", 0x30, Alu::Xor, L, fx::kLogic), PCJIT_ALU_ROWS("cmp", 0x38, Alu::Cmp, M, fx::kArith),
+    {"test Eb,Gb", 0, 0x84, 1, -1, M, bind_b_op<EG, Alu::Test>, A, fx::kLogic},
+    {"test Ev,Gv", 0, 0x85, 1, -1, M, bind_v_op<EG, Alu::Test>, A, fx::kLogic},
+    {"test AL,Ib", 0, 0xA8, 1, -1, 0, bind_b_op<AI, Alu::Test>, A, fx::kLogic},
+    {"test eAX,Iv", 0, 0xA9, 1, -1, 0, bind_v_op<AI, Alu::Test>, A, fx::kLogic},
+    {"test Eb,Ib", 0, 0xF6, 1, 0, M, bind_b_op<EI, Alu::Test>, A, fx::kLogic},
+    {"test Ev,Iv", 0, 0xF7, 1, 0, M, bind_v_op<EI, Alu::Test>, A, fx::kLogic},
+    {"test Eb,Ib (F6/1)", 0, 0xF6, 1, 1, M, bind_b_op<EI, Alu::Test>, A, fx::kLogic},
+    {"test Ev,Iv (F7/1)", 0, 0xF7, 1, 1, M, bind_v_op<EI, Alu::Test>, A, fx::kLogic},
 };
 #undef PCJIT_ALU_ROWS
 

@@ -60,17 +60,21 @@ Handler bind_v_op(const DecodeView& v, Insn& i) { return bind_v<Form<Op>>(v, i);
 
 constexpr u16 L = row_flag::kModRM | row_flag::kLockable;
 
+constexpr OpClass A = OpClass::kAlu;
+// INC/DEC: every arithmetic flag but CF; NEG: all six (CF = operand != 0); NOT: none.
+constexpr RowFlags kIncDec{0, flag::kArith & ~flag::CF, 0};
+
 const OpcodeRow kRows[] = {
-    {"inc Zv", 0, 0x40, 8, -1, 0, bind_v_op<R, Unary::Inc>},
-    {"dec Zv", 0, 0x48, 8, -1, 0, bind_v_op<R, Unary::Dec>},
-    {"inc Eb", 0, 0xFE, 1, 0, L, bind_b_op<E, Unary::Inc>},
-    {"dec Eb", 0, 0xFE, 1, 1, L, bind_b_op<E, Unary::Dec>},
-    {"inc Ev", 0, 0xFF, 1, 0, L, bind_v_op<E, Unary::Inc>},
-    {"dec Ev", 0, 0xFF, 1, 1, L, bind_v_op<E, Unary::Dec>},
-    {"not Eb", 0, 0xF6, 1, 2, L, bind_b_op<E, Unary::Not>},
-    {"neg Eb", 0, 0xF6, 1, 3, L, bind_b_op<E, Unary::Neg>},
-    {"not Ev", 0, 0xF7, 1, 2, L, bind_v_op<E, Unary::Not>},
-    {"neg Ev", 0, 0xF7, 1, 3, L, bind_v_op<E, Unary::Neg>},
+    {"inc Zv", 0, 0x40, 8, -1, 0, bind_v_op<R, Unary::Inc>, A, kIncDec},
+    {"dec Zv", 0, 0x48, 8, -1, 0, bind_v_op<R, Unary::Dec>, A, kIncDec},
+    {"inc Eb", 0, 0xFE, 1, 0, L, bind_b_op<E, Unary::Inc>, A, kIncDec},
+    {"dec Eb", 0, 0xFE, 1, 1, L, bind_b_op<E, Unary::Dec>, A, kIncDec},
+    {"inc Ev", 0, 0xFF, 1, 0, L, bind_v_op<E, Unary::Inc>, A, kIncDec},
+    {"dec Ev", 0, 0xFF, 1, 1, L, bind_v_op<E, Unary::Dec>, A, kIncDec},
+    {"not Eb", 0, 0xF6, 1, 2, L, bind_b_op<E, Unary::Not>, A, fx::kNone},
+    {"neg Eb", 0, 0xF6, 1, 3, L, bind_b_op<E, Unary::Neg>, A, fx::kArith},
+    {"not Ev", 0, 0xF7, 1, 2, L, bind_v_op<E, Unary::Not>, A, fx::kNone},
+    {"neg Ev", 0, 0xF7, 1, 3, L, bind_v_op<E, Unary::Neg>, A, fx::kArith},
 };
 
 }  // namespace

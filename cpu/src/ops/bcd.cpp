@@ -111,14 +111,23 @@ Exec salc(Context& c, const Insn&) {
 template <Handler H>
 Handler bind(const DecodeView&, Insn&) { return H; }
 
+constexpr OpClass A = OpClass::kAlu;
+// SDM "Flags Affected": DAA/DAS read AF and CF, set CF AF SF ZF PF, leave OF undefined; AAA/AAS read
+// AF, set AF and CF, leave OF SF ZF PF undefined; AAM/AAD set SF ZF PF, leave OF AF CF undefined.
+// SALC (undocumented by the SDM; AL = CF ? FFh : 0) reads CF and writes none.
+constexpr RowFlags kDaa{flag::AF | flag::CF, flag::kArith, flag::OF};
+constexpr RowFlags kAaa{flag::AF, flag::kArith, flag::OF | flag::SF | flag::ZF | flag::PF};
+constexpr RowFlags kAam{0, flag::kArith, flag::OF | flag::AF | flag::CF};
+constexpr RowFlags kSalc{flag::CF, 0, 0};
+
 const OpcodeRow kRows[] = {
-    {"daa", 0, 0x27, 1, -1, 0, bind<daa>},
-    {"das", 0, 0x2F, 1, -1, 0, bind<das>},
-    {"aaa", 0, 0x37, 1, -1, 0, bind<aaa>},
-    {"aas", 0, 0x3F, 1, -1, 0, bind<aas>},
-    {"aam Ib", 0, 0xD4, 1, -1, 0, bind<aam>},
-    {"aad Ib", 0, 0xD5, 1, -1, 0, bind<aad>},
-    {"salc", 0, 0xD6, 1, -1, 0, bind<salc>},
+    {"daa", 0, 0x27, 1, -1, 0, bind<daa>, A, kDaa},
+    {"das", 0, 0x2F, 1, -1, 0, bind<das>, A, kDaa},
+    {"aaa", 0, 0x37, 1, -1, 0, bind<aaa>, A, kAaa},
+    {"aas", 0, 0x3F, 1, -1, 0, bind<aas>, A, kAaa},
+    {"aam Ib", 0, 0xD4, 1, -1, 0, bind<aam>, A, kAam},
+    {"aad Ib", 0, 0xD5, 1, -1, 0, bind<aad>, A, kAam},
+    {"salc", 0, 0xD6, 1, -1, 0, bind<salc>, OpClass::kFlag, kSalc},
 };
 
 }  // namespace

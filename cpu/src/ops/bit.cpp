@@ -123,19 +123,27 @@ struct Bswap {
 constexpr u16 M = row_flag::kModRM;
 constexpr u16 L = row_flag::kModRM | row_flag::kLockable;
 
+constexpr OpClass B = OpClass::kBit;
+// BT*: CF = the bit, ZF unchanged, OF SF AF PF undefined. BSF/BSR: ZF = (source == 0), CF OF SF AF
+// PF undefined. SETcc reads the flags of its condition (FlagRule::kCond; the masks are the union).
+// BSWAP is a data transfer (SDM Vol. 1 5.1.1) and touches no flag.
+constexpr RowFlags kBt{0, flag::CF | flag::OF | flag::SF | flag::AF | flag::PF,
+                       flag::OF | flag::SF | flag::AF | flag::PF};
+constexpr RowFlags kScan{0, flag::kArith, flag::kArith & ~flag::ZF};
+
 const OpcodeRow kRows[] = {
-    {"bt Ev,Gv", 1, 0xA3, 1, -1, M, bind_v<ByReg<Bt::Test>>},
-    {"bts Ev,Gv", 1, 0xAB, 1, -1, L, bind_v<ByReg<Bt::Set>>},
-    {"btr Ev,Gv", 1, 0xB3, 1, -1, L, bind_v<ByReg<Bt::Reset>>},
-    {"btc Ev,Gv", 1, 0xBB, 1, -1, L, bind_v<ByReg<Bt::Complement>>},
-    {"bt Ev,Ib", 1, 0xBA, 1, 4, M, bind_v<ByImm<Bt::Test>>},
-    {"bts Ev,Ib", 1, 0xBA, 1, 5, L, bind_v<ByImm<Bt::Set>>},
-    {"btr Ev,Ib", 1, 0xBA, 1, 6, L, bind_v<ByImm<Bt::Reset>>},
-    {"btc Ev,Ib", 1, 0xBA, 1, 7, L, bind_v<ByImm<Bt::Complement>>},
-    {"bsf Gv,Ev", 1, 0xBC, 1, -1, M, bind_v<Scan<false>>},
-    {"bsr Gv,Ev", 1, 0xBD, 1, -1, M, bind_v<Scan<true>>},
-    {"setcc Eb", 1, 0x90, 16, -1, M, bind_b<Setcc>},
-    {"bswap Zv", 1, 0xC8, 8, -1, 0, bind_v<Bswap>},
+    {"bt Ev,Gv", 1, 0xA3, 1, -1, M, bind_v<ByReg<Bt::Test>>, B, kBt},
+    {"bts Ev,Gv", 1, 0xAB, 1, -1, L, bind_v<ByReg<Bt::Set>>, B, kBt},
+    {"btr Ev,Gv", 1, 0xB3, 1, -1, L, bind_v<ByReg<Bt::Reset>>, B, kBt},
+    {"btc Ev,Gv", 1, 0xBB, 1, -1, L, bind_v<ByReg<Bt::Complement>>, B, kBt},
+    {"bt Ev,Ib", 1, 0xBA, 1, 4, M, bind_v<ByImm<Bt::Test>>, B, kBt},
+    {"bts Ev,Ib", 1, 0xBA, 1, 5, L, bind_v<ByImm<Bt::Set>>, B, kBt},
+    {"btr Ev,Ib", 1, 0xBA, 1, 6, L, bind_v<ByImm<Bt::Reset>>, B, kBt},
+    {"btc Ev,Ib", 1, 0xBA, 1, 7, L, bind_v<ByImm<Bt::Complement>>, B, kBt},
+    {"bsf Gv,Ev", 1, 0xBC, 1, -1, M, bind_v<Scan<false>>, B, kScan},
+    {"bsr Gv,Ev", 1, 0xBD, 1, -1, M, bind_v<Scan<true>>, B, kScan},
+    {"setcc Eb", 1, 0x90, 16, -1, M, bind_b<Setcc>, B, fx::kCond},
+    {"bswap Zv", 1, 0xC8, 8, -1, 0, bind_v<Bswap>, OpClass::kMove, fx::kNone},
 };
 
 }  // namespace

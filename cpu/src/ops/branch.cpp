@@ -131,21 +131,25 @@ Handler bind_bound(const DecodeView& v, Insn&) { return v.opsz == 4 ? bound<u32>
 constexpr u16 kEnd = row_flag::kEndsBlock;
 constexpr u16 M = row_flag::kModRM;
 
+constexpr OpClass J = OpClass::kBranch;
+// Near transfers change no flag; Jcc tests its condition, LOOPE/LOOPNE test ZF.
+constexpr RowFlags kLoopZ{flag::ZF, 0, 0};
+
 const OpcodeRow kRows[] = {
-    {"bound Gv,Ma", 0, 0x62, 1, -1, M | row_flag::kMemOnly, bind_bound},
-    {"jcc Jb", 0, 0x70, 16, -1, kEnd, bind_jcc},
-    {"ret Iw", 0, 0xC2, 1, -1, kEnd, bind_ret_imm},
-    {"ret", 0, 0xC3, 1, -1, kEnd, bind_ret},
-    {"loopne Jb", 0, 0xE0, 1, -1, kEnd, bind_loop<Loop::Ne>},
-    {"loope Jb", 0, 0xE1, 1, -1, kEnd, bind_loop<Loop::E>},
-    {"loop Jb", 0, 0xE2, 1, -1, kEnd, bind_loop<Loop::Always>},
-    {"jcxz Jb", 0, 0xE3, 1, -1, kEnd, bind_loop<Loop::CxZero>},
-    {"call Jz", 0, 0xE8, 1, -1, kEnd, bind_call_rel},
-    {"jmp Jz", 0, 0xE9, 1, -1, kEnd, bind_jmp_rel},
-    {"jmp Jb", 0, 0xEB, 1, -1, kEnd, bind_jmp_rel},
-    {"call Ev", 0, 0xFF, 1, 2, M | kEnd, bind_v<CallE>},
-    {"jmp Ev", 0, 0xFF, 1, 4, M | kEnd, bind_v<JmpE>},
-    {"jcc Jz", 1, 0x80, 16, -1, kEnd, bind_jcc},
+    {"bound Gv,Ma", 0, 0x62, 1, -1, M | row_flag::kMemOnly, bind_bound, J, fx::kNone},
+    {"jcc Jb", 0, 0x70, 16, -1, kEnd, bind_jcc, J, fx::kCond},
+    {"ret Iw", 0, 0xC2, 1, -1, kEnd, bind_ret_imm, J, fx::kNone},
+    {"ret", 0, 0xC3, 1, -1, kEnd, bind_ret, J, fx::kNone},
+    {"loopne Jb", 0, 0xE0, 1, -1, kEnd, bind_loop<Loop::Ne>, J, kLoopZ},
+    {"loope Jb", 0, 0xE1, 1, -1, kEnd, bind_loop<Loop::E>, J, kLoopZ},
+    {"loop Jb", 0, 0xE2, 1, -1, kEnd, bind_loop<Loop::Always>, J, fx::kNone},
+    {"jcxz Jb", 0, 0xE3, 1, -1, kEnd, bind_loop<Loop::CxZero>, J, fx::kNone},
+    {"call Jz", 0, 0xE8, 1, -1, kEnd, bind_call_rel, J, fx::kNone},
+    {"jmp Jz", 0, 0xE9, 1, -1, kEnd, bind_jmp_rel, J, fx::kNone},
+    {"jmp Jb", 0, 0xEB, 1, -1, kEnd, bind_jmp_rel, J, fx::kNone},
+    {"call Ev", 0, 0xFF, 1, 2, M | kEnd, bind_v<CallE>, J, fx::kNone},
+    {"jmp Ev", 0, 0xFF, 1, 4, M | kEnd, bind_v<JmpE>, J, fx::kNone},
+    {"jcc Jz", 1, 0x80, 16, -1, kEnd, bind_jcc, J, fx::kCond},
 };
 
 }  // namespace

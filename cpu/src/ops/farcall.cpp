@@ -130,18 +130,24 @@ Handler fixed(const DecodeView&, Insn&) { return H; }
 constexpr u16 E = row_flag::kEndsBlock;
 constexpr u16 EM = row_flag::kEndsBlock | row_flag::kModRM | row_flag::kMemOnly;
 
+// A far JMP/CALL, an interrupt or IRET may switch tasks, which stores EFLAGS into the old TSS and
+// loads every flag from the new one (SDM "Flags Affected": "all flags are affected if a task
+// switch occurs"); INT n/INT3/INTO/INT1 also push EFLAGS, IRET tests NT, IOPL and VIP. So they read
+// and may write everything. Far RET changes no flag.
+constexpr RowFlags kTask{fx::kAllFlags & ~flag::VM, fx::kAllFlags, 0};
+
 const OpcodeRow kRows[] = {
-    {"jmp Ap", 0, 0xEA, 1, -1, E, by_opsz<jmp_far_ptr<2>, jmp_far_ptr<4>>},
-    {"call Ap", 0, 0x9A, 1, -1, E, by_opsz<call_far_ptr<2>, call_far_ptr<4>>},
-    {"call Mp", 0, 0xFF, 1, 3, EM, by_opsz<call_far_mem<2>, call_far_mem<4>>},
-    {"jmp Mp", 0, 0xFF, 1, 5, EM, by_opsz<jmp_far_mem<2>, jmp_far_mem<4>>},
-    {"retf Iw", 0, 0xCA, 1, -1, E, by_opsz<ret_far_imm<2>, ret_far_imm<4>>},
-    {"retf", 0, 0xCB, 1, -1, E, by_opsz<ret_far<2>, ret_far<4>>},
-    {"iret", 0, 0xCF, 1, -1, E, by_opsz<iret<2>, iret<4>>},
-    {"int3", 0, 0xCC, 1, -1, E, fixed<int3>},
-    {"int Ib", 0, 0xCD, 1, -1, E, fixed<int_n>},
-    {"into", 0, 0xCE, 1, -1, E, fixed<into>},
-    {"icebp", 0, 0xF1, 1, -1, E, fixed<icebp>},
+    {"jmp Ap", 0, 0xEA, 1, -1, E, by_opsz<jmp_far_ptr<2>, jmp_far_ptr<4>>, OpClass::kFar, kTask},
+    {"call Ap", 0, 0x9A, 1, -1, E, by_opsz<call_far_ptr<2>, call_far_ptr<4>>, OpClass::kFar, kTask},
+    {"call Mp", 0, 0xFF, 1, 3, EM, by_opsz<call_far_mem<2>, call_far_mem<4>>, OpClass::kFar, kTask},
+    {"jmp Mp", 0, 0xFF, 1, 5, EM, by_opsz<jmp_far_mem<2>, jmp_far_mem<4>>, OpClass::kFar, kTask},
+    {"retf Iw", 0, 0xCA, 1, -1, E, by_opsz<ret_far_imm<2>, ret_far_imm<4>>, OpClass::kFar, fx::kNone},
+    {"retf", 0, 0xCB, 1, -1, E, by_opsz<ret_far<2>, ret_far<4>>, OpClass::kFar, fx::kNone},
+    {"iret", 0, 0xCF, 1, -1, E, by_opsz<iret<2>, iret<4>>, OpClass::kFar, kTask},
+    {"int3", 0, 0xCC, 1, -1, E, fixed<int3>, OpClass::kFar, kTask},
+    {"int Ib", 0, 0xCD, 1, -1, E, fixed<int_n>, OpClass::kFar, kTask},
+    {"into", 0, 0xCE, 1, -1, E, fixed<into>, OpClass::kFar, kTask},
+    {"icebp", 0, 0xF1, 1, -1, E, fixed<icebp>, OpClass::kFar, kTask},
 };
 
 }  // namespace

@@ -82,16 +82,28 @@ Exec sahf(Context& c, const Insn&) {
 template <Handler H>
 Handler bind(const DecodeView&, Insn&) { return H; }
 
+constexpr OpClass F = OpClass::kFlag;
+constexpr u32 kAhFlags = flag::SF | flag::ZF | flag::AF | flag::PF | flag::CF;  // bits 7,6,4,2,0 of AH
+constexpr RowFlags kSahf{0, kAhFlags, 0};
+constexpr RowFlags kLahf{kAhFlags, 0, 0};
+constexpr RowFlags kCmc{flag::CF, flag::CF, 0};
+constexpr RowFlags kCarry{0, flag::CF, 0};
+constexpr RowFlags kDir{0, flag::DF, 0};
+// CLI/STI test IOPL against CPL and change IF, or VIF under CR4.VME/PVI; STI with VIF faults while
+// VIP is set (SDM CLI/STI Operation).
+constexpr RowFlags kCli{flag::IOPL, flag::IF | flag::VIF, 0};
+constexpr RowFlags kSti{flag::IOPL | flag::VIP, flag::IF | flag::VIF, 0};
+
 const OpcodeRow kRows[] = {
-    {"sahf", 0, 0x9E, 1, -1, 0, bind<sahf>},
-    {"lahf", 0, 0x9F, 1, -1, 0, bind<lahf>},
-    {"cmc", 0, 0xF5, 1, -1, 0, bind<flag_op<flag::CF, Bit::Toggle>>},
-    {"clc", 0, 0xF8, 1, -1, 0, bind<flag_op<flag::CF, Bit::Clear>>},
-    {"stc", 0, 0xF9, 1, -1, 0, bind<flag_op<flag::CF, Bit::Set>>},
-    {"cli", 0, 0xFA, 1, -1, 0, bind<cli>},
-    {"sti", 0, 0xFB, 1, -1, row_flag::kEndsBlock, bind<sti>},
-    {"cld", 0, 0xFC, 1, -1, 0, bind<flag_op<flag::DF, Bit::Clear>>},
-    {"std", 0, 0xFD, 1, -1, 0, bind<flag_op<flag::DF, Bit::Set>>},
+    {"sahf", 0, 0x9E, 1, -1, 0, bind<sahf>, F, kSahf},
+    {"lahf", 0, 0x9F, 1, -1, 0, bind<lahf>, F, kLahf},
+    {"cmc", 0, 0xF5, 1, -1, 0, bind<flag_op<flag::CF, Bit::Toggle>>, F, kCmc},
+    {"clc", 0, 0xF8, 1, -1, 0, bind<flag_op<flag::CF, Bit::Clear>>, F, kCarry},
+    {"stc", 0, 0xF9, 1, -1, 0, bind<flag_op<flag::CF, Bit::Set>>, F, kCarry},
+    {"cli", 0, 0xFA, 1, -1, 0, bind<cli>, F, kCli},
+    {"sti", 0, 0xFB, 1, -1, row_flag::kEndsBlock, bind<sti>, F, kSti},
+    {"cld", 0, 0xFC, 1, -1, 0, bind<flag_op<flag::DF, Bit::Clear>>, F, kDir},
+    {"std", 0, 0xFD, 1, -1, 0, bind<flag_op<flag::DF, Bit::Set>>, F, kDir},
 };
 
 }  // namespace

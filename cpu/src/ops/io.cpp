@@ -36,15 +36,18 @@ struct Out {
 
 constexpr u16 kEnd = row_flag::kEndsBlock;
 
+// IN/OUT test IOPL against CPL (protected mode) before the I/O permission bitmap; no flag changes.
+constexpr RowFlags kPortIo{flag::IOPL, 0, 0};
+
 const OpcodeRow kRows[] = {
-    {"in AL,Ib", 0, 0xE4, 1, -1, 0, bind_b<In<false>>},
-    {"in eAX,Ib", 0, 0xE5, 1, -1, 0, bind_v<In<false>>},
-    {"out Ib,AL", 0, 0xE6, 1, -1, kEnd, bind_b<Out<false>>},
-    {"out Ib,eAX", 0, 0xE7, 1, -1, kEnd, bind_v<Out<false>>},
-    {"in AL,DX", 0, 0xEC, 1, -1, 0, bind_b<In<true>>},
-    {"in eAX,DX", 0, 0xED, 1, -1, 0, bind_v<In<true>>},
-    {"out DX,AL", 0, 0xEE, 1, -1, kEnd, bind_b<Out<true>>},
-    {"out DX,eAX", 0, 0xEF, 1, -1, kEnd, bind_v<Out<true>>},
+    {"in AL,Ib", 0, 0xE4, 1, -1, 0, bind_b<In<false>>, OpClass::kIo, kPortIo},
+    {"in eAX,Ib", 0, 0xE5, 1, -1, 0, bind_v<In<false>>, OpClass::kIo, kPortIo},
+    {"out Ib,AL", 0, 0xE6, 1, -1, kEnd, bind_b<Out<false>>, OpClass::kIo, kPortIo},
+    {"out Ib,eAX", 0, 0xE7, 1, -1, kEnd, bind_v<Out<false>>, OpClass::kIo, kPortIo},
+    {"in AL,DX", 0, 0xEC, 1, -1, 0, bind_b<In<true>>, OpClass::kIo, kPortIo},
+    {"in eAX,DX", 0, 0xED, 1, -1, 0, bind_v<In<true>>, OpClass::kIo, kPortIo},
+    {"out DX,AL", 0, 0xEE, 1, -1, kEnd, bind_b<Out<true>>, OpClass::kIo, kPortIo},
+    {"out DX,eAX", 0, 0xEF, 1, -1, kEnd, bind_v<Out<true>>, OpClass::kIo, kPortIo},
 };
 
 }  // namespace

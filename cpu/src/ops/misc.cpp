@@ -31,11 +31,11 @@ Handler bind_hlt(const DecodeView&, Insn&) { return hlt; }
 constexpr u16 M = row_flag::kModRM;
 
 const OpcodeRow kRows[] = {
-    {"nop", 0, 0x90, 1, -1, 0, bind_nop},
-    {"hlt", 0, 0xF4, 1, -1, row_flag::kEndsBlock, bind_hlt},
-    {"prefetchh/hint nop Ev", 1, 0x18, 1, -1, M, bind_nop},
-    {"hint nop Ev", 1, 0x19, 6, -1, M, bind_nop},
-    {"nop Ev", 1, 0x1F, 1, -1, M, bind_nop},
+    {"nop", 0, 0x90, 1, -1, 0, bind_nop, OpClass::kNop, fx::kNone},
+    {"hlt", 0, 0xF4, 1, -1, row_flag::kEndsBlock, bind_hlt, OpClass::kSystem, fx::kNone},
+    {"prefetchh/hint nop Ev", 1, 0x18, 1, -1, M, bind_nop, OpClass::kNop, fx::kNone},
+    {"hint nop Ev", 1, 0x19, 6, -1, M, bind_nop, OpClass::kNop, fx::kNone},
+    {"nop Ev", 1, 0x1F, 1, -1, M, bind_nop, OpClass::kNop, fx::kNone},
 };
 
 }  // namespace

@@ -148,20 +148,25 @@ Handler bind_cmpxchg8b(const DecodeView&, Insn&) { return cmpxchg8b; }
 constexpr u16 M = row_flag::kModRM;
 constexpr u16 L = row_flag::kModRM | row_flag::kLockable;
 
+constexpr OpClass V = OpClass::kMove;
+// CMPXCHG sets the flags of CMP, XADD those of ADD (both classed as ALU operations); CMPXCHG8B sets
+// ZF only; CMOVcc tests its condition.
+constexpr RowFlags kZfOnly{0, flag::ZF, 0};
+
 const OpcodeRow kRows[] = {
-    {"xchg Eb,Gb", 0, 0x86, 1, -1, L, bind_b<XchgEG>},
-    {"xchg Ev,Gv", 0, 0x87, 1, -1, L, bind_v<XchgEG>},
-    {"xchg Zv,eAX", 0, 0x91, 7, -1, 0, bind_v<XchgAcc>},
-    {"cmovcc Gv,Ev", 1, 0x40, 16, -1, M, bind_v<Cmov>},
-    {"cmpxchg Eb,Gb", 1, 0xB0, 1, -1, L, bind_b<Cmpxchg>},
-    {"cmpxchg Ev,Gv", 1, 0xB1, 1, -1, L, bind_v<Cmpxchg>},
-    {"movzx Gv,Eb", 1, 0xB6, 1, -1, M, bind_v<Extend<u8, false>>},
-    {"movzx Gv,Ew", 1, 0xB7, 1, -1, M, bind_v<Extend<u16, false>>},
-    {"movsx Gv,Eb", 1, 0xBE, 1, -1, M, bind_v<Extend<u8, true>>},
-    {"movsx Gv,Ew", 1, 0xBF, 1, -1, M, bind_v<Extend<u16, true>>},
-    {"xadd Eb,Gb", 1, 0xC0, 1, -1, L, bind_b<Xadd>},
-    {"xadd Ev,Gv", 1, 0xC1, 1, -1, L, bind_v<Xadd>},
-    {"cmpxchg8b Mq", 1, 0xC7, 1, 1, L | row_flag::kMemOnly, bind_cmpxchg8b},
+    {"xchg Eb,Gb", 0, 0x86, 1, -1, L, bind_b<XchgEG>, V, fx::kNone},
+    {"xchg Ev,Gv", 0, 0x87, 1, -1, L, bind_v<XchgEG>, V, fx::kNone},
+    {"xchg Zv,eAX", 0, 0x91, 7, -1, 0, bind_v<XchgAcc>, V, fx::kNone},
+    {"cmovcc Gv,Ev", 1, 0x40, 16, -1, M, bind_v<Cmov>, V, fx::kCond},
+    {"cmpxchg Eb,Gb", 1, 0xB0, 1, -1, L, bind_b<Cmpxchg>, OpClass::kAlu, fx::kArith},
+    {"cmpxchg Ev,Gv", 1, 0xB1, 1, -1, L, bind_v<Cmpxchg>, OpClass::kAlu, fx::kArith},
+    {"movzx Gv,Eb", 1, 0xB6, 1, -1, M, bind_v<Extend<u8, false>>, V, fx::kNone},
+    {"movzx Gv,Ew", 1, 0xB7, 1, -1, M, bind_v<Extend<u16, false>>, V, fx::kNone},
+    {"movsx Gv,Eb", 1, 0xBE, 1, -1, M, bind_v<Extend<u8, true>>, V, fx::kNone},
+    {"movsx Gv,Ew", 1, 0xBF, 1, -1, M, bind_v<Extend<u16, true>>, V, fx::kNone},
+    {"xadd Eb,Gb", 1, 0xC0, 1, -1, L, bind_b<Xadd>, OpClass::kAlu, fx::kArith},
+    {"xadd Ev,Gv", 1, 0xC1, 1, -1, L, bind_v<Xadd>, OpClass::kAlu, fx::kArith},
+    {"cmpxchg8b Mq", 1, 0xC7, 1, 1, L | row_flag::kMemOnly, bind_cmpxchg8b, OpClass::kAlu, kZfOnly},
 };
 
 }  // namespace

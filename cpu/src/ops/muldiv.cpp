@@ -116,18 +116,24 @@ struct ImulGEI {
 
 constexpr u16 M = row_flag::kModRM;
 
+constexpr OpClass D = OpClass::kMulDiv;
+// MUL/IMUL (every form): CF = OF = "the high half is significant"; SF ZF AF PF undefined.
+// DIV/IDIV: all six undefined (SDM "Flags Affected").
+constexpr RowFlags kMul{0, flag::kArith, flag::SF | flag::ZF | flag::AF | flag::PF};
+constexpr RowFlags kDiv{0, flag::kArith, flag::kArith};
+
 const OpcodeRow kRows[] = {
-    {"mul Eb", 0, 0xF6, 1, 4, M, bind_b<Acc<Md::Mul>>},
-    {"imul Eb", 0, 0xF6, 1, 5, M, bind_b<Acc<Md::Imul>>},
-    {"div Eb", 0, 0xF6, 1, 6, M, bind_b<Acc<Md::Div>>},
-    {"idiv Eb", 0, 0xF6, 1, 7, M, bind_b<Acc<Md::Idiv>>},
-    {"mul Ev", 0, 0xF7, 1, 4, M, bind_v<Acc<Md::Mul>>},
-    {"imul Ev", 0, 0xF7, 1, 5, M, bind_v<Acc<Md::Imul>>},
-    {"div Ev", 0, 0xF7, 1, 6, M, bind_v<Acc<Md::Div>>},
-    {"idiv Ev", 0, 0xF7, 1, 7, M, bind_v<Acc<Md::Idiv>>},
-    {"imul Gv,Ev", 1, 0xAF, 1, -1, M, bind_v<ImulGE>},
-    {"imul Gv,Ev,Iv", 0, 0x69, 1, -1, M, bind_v<ImulGEI>},
-    {"imul Gv,Ev,Ib", 0, 0x6B, 1, -1, M, bind_v<ImulGEI>},
+    {"mul Eb", 0, 0xF6, 1, 4, M, bind_b<Acc<Md::Mul>>, D, kMul},
+    {"imul Eb", 0, 0xF6, 1, 5, M, bind_b<Acc<Md::Imul>>, D, kMul},
+    {"div Eb", 0, 0xF6, 1, 6, M, bind_b<Acc<Md::Div>>, D, kDiv},
+    {"idiv Eb", 0, 0xF6, 1, 7, M, bind_b<Acc<Md::Idiv>>, D, kDiv},
+    {"mul Ev", 0, 0xF7, 1, 4, M, bind_v<Acc<Md::Mul>>, D, kMul},
+    {"imul Ev", 0, 0xF7, 1, 5, M, bind_v<Acc<Md::Imul>>, D, kMul},
+    {"div Ev", 0, 0xF7, 1, 6, M, bind_v<Acc<Md::Div>>, D, kDiv},
+    {"idiv Ev", 0, 0xF7, 1, 7, M, bind_v<Acc<Md::Idiv>>, D, kDiv},
+    {"imul Gv,Ev", 1, 0xAF, 1, -1, M, bind_v<ImulGE>, D, kMul},
+    {"imul Gv,Ev,Iv", 0, 0x69, 1, -1, M, bind_v<ImulGEI>, D, kMul},
+    {"imul Gv,Ev,Ib", 0, 0x6B, 1, -1, M, bind_v<ImulGEI>, D, kMul},
 };
 
 }  // namespace

@@ -116,19 +116,10 @@ struct Group {
   }
 };
 
-template <CountSrc Src>
-Handler bind_group(const DecodeView& v, Insn&) {
+template <CountSrc Src, Sh Op>
+Handler bind_shift(const DecodeView& v, Insn&) {
   const unsigned size = (v.opcode & 1) ? v.opsz : 1;
-  switch (v.modrm_reg & 7) {
-    case 0: return pick<Group<Src, Sh::Rol>>(size, v.mem);
-    case 1: return pick<Group<Src, Sh::Ror>>(size, v.mem);
-    case 2: return pick<Group<Src, Sh::Rcl>>(size, v.mem);
-    case 3: return pick<Group<Src, Sh::Rcr>>(size, v.mem);
-    case 4: return pick<Group<Src, Sh::Shl>>(size, v.mem);
-    case 5: return pick<Group<Src, Sh::Shr>>(size, v.mem);
-    case 6: return pick<Group<Src, Sh::Sal>>(size, v.mem);  // /6 is an alias of SHL on P6
-    default: return pick<Group<Src, Sh::Sar>>(size, v.mem);
-  }
+  return pick<Group<Src, Op>>(size, v.mem);
 }
 
 // ---- SHLD / SHRD ------------------------------------------------------------------------------
@@ -177,19 +168,41 @@ struct Double {
 };
 
 constexpr u16 M = row_flag::kModRM;
+constexpr OpClass S = OpClass::kShift;
+
+// EFLAGS for counts above 1 (SDM "Flags Affected"); flag_effect.cpp narrows them per count: count 0
+// touches nothing, count 1 defines OF, SHL/SHR leave CF undefined for counts >= the width, SHLD/SHRD
+// leave everything undefined for counts > the width.
+constexpr RowFlags kRotate{0, flag::CF | flag::OF, flag::OF, FlagRule::kCount};
+constexpr RowFlags kRotateCarry{flag::CF, flag::CF | flag::OF, flag::OF, FlagRule::kCount};
+constexpr RowFlags kShiftLogical{0, flag::kArith, flag::OF | flag::AF, FlagRule::kCountCf};
+constexpr RowFlags kShiftArith{0, flag::kArith, flag::OF | flag::AF, FlagRule::kCount};
+constexpr RowFlags kDouble{0, flag::kArith, flag::OF | flag::AF, FlagRule::kCountDouble};
+
+// One row per operation (ModRM.reg) and count source, so each carries its own flags and name.
+#define PCJIT_SHIFT_ROWS(name, ext, op, X)                                                      \
+  {name " Eb,Ib", 0, 0xC0, 1, ext, M, bind_shift<CountSrc::Imm, op>, S, X},                   \
+  {name " Ev,Ib", 0, 0xC1, 1, ext, M, bind_shift<CountSrc::Imm, op>, S, X},                   \
+  {name " Eb,1", 0, 0xD0, 1, ext, M, bind_shift<CountSrc::One, op>, S, X},                    \
+  {name " Ev,1", 0, 0xD1, 1, ext, M, bind_shift<CountSrc::One, op>, S, X},                    \
+  {name " Eb,CL", 0, 0xD2, 1, ext, M, bind_shift<CountSrc::Cl, op>, S, X},                    \
+  {name " Ev,CL", 0, 0xD3, 1, ext, M, bind_shift<CountSrc::Cl, op>, S, X}
 
 const OpcodeRow kRows[] = {
-    {"shift Eb,Ib", 0, 0xC0, 1, -1, M, bind_group<CountSrc::Imm>},
-    {"shift Ev,Ib", 0, 0xC1, 1, -1, M, bind_group<CountSrc::Imm>},
-    {"shift Eb,1", 0, 0xD0, 1, -1, M, bind_group<CountSrc::One>},
-    {"shift Ev,1", 0, 0xD1, 1, -1, M, bind_group<CountSrc::One>},
-    {"shift Eb,CL", 0, 0xD2, 1, -1, M, bind_group<CountSrc::Cl>},
-    {"shift Ev,CL", 0, 0xD3, 1, -1, M, bind_group<CountSrc::Cl>},
-    {"shld Ev,Gv,Ib", 1, 0xA4, 1, -1, M, bind_v<Double<true, CountSrc::Imm>>},
-    {"shld Ev,Gv,CL", 1, 0xA5, 1, -1, M, bind_v<Double<true, CountSrc::Cl>>},
-    {"shrd Ev,Gv,Ib", 1, 0xAC, 1, -1, M, bind_v<Double<false, CountSrc::Imm>>},
-    {"shrd Ev,Gv,CL", 1, 0xAD, 1, -1, M, bind_v<Double<false, CountSrc::Cl>>},
+    PCJIT_SHIFT_ROWS("rol", 0, Sh::Rol, kRotate),
+    PCJIT_SHIFT_ROWS("ror", 1, Sh::Ror, kRotate),
+    PCJIT_SHIFT_ROWS("rcl", 2, Sh::Rcl, kRotateCarry),
+    PCJIT_SHIFT_ROWS("rcr", 3, Sh::Rcr, kRotateCarry),
+    PCJIT_SHIFT_ROWS("shl", 4, Sh::Shl, kShiftLogical),
+    PCJIT_SHIFT_ROWS("shr", 5, Sh::Shr, kShiftLogical),
+    PCJIT_SHIFT_ROWS("sal (/6)", 6, Sh::Sal, kShiftLogical),  // /6 is an alias of SHL on P6
+    PCJIT_SHIFT_ROWS("sar", 7, Sh::Sar, kShiftArith),
+    {"shld Ev,Gv,Ib", 1, 0xA4, 1, -1, M, bind_v<Double<true, CountSrc::Imm>>, S, kDouble},
+    {"shld Ev,Gv,CL", 1, 0xA5, 1, -1, M, bind_v<Double<true, CountSrc::Cl>>, S, kDouble},
+    {"shrd Ev,Gv,Ib", 1, 0xAC, 1, -1, M, bind_v<Double<false, CountSrc::Imm>>, S, kDouble},
+    {"shrd Ev,Gv,CL", 1, 0xAD, 1, -1, M, bind_v<Double<false, CountSrc::Cl>>, S, kDouble},
 };
+#undef PCJIT_SHIFT_ROWS
 
 }  // namespace
 

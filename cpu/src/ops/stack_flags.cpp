@@ -75,9 +75,15 @@ Exec popf(Context& c, const Insn& i) {
 Handler bind_pushf(const DecodeView& v, Insn&) { return v.opsz == 4 ? pushf<u32> : pushf<u16>; }
 Handler bind_popf(const DecodeView& v, Insn&) { return v.opsz == 4 ? popf<u32> : popf<u16>; }
 
+// PUSHF stores the EFLAGS image with VM and RF clear (SDM PUSHF: EFLAGS AND 00FCFFFFH), IF
+// replaced by VIF under CR4.VME. POPF tests IOPL (and VIP under VME) and can change every flag
+// but VM and VIP; RF is cleared (SDM POPF, Table "Effect of POPF/POPFD on the EFLAGS Register").
+constexpr RowFlags kPushf{fx::kAllFlags & ~(flag::VM | flag::RF), 0, 0};
+constexpr RowFlags kPopf{flag::IOPL | flag::VIP, fx::kAllFlags & ~(flag::VM | flag::VIP), 0};
+
 const OpcodeRow kRows[] = {
-    {"pushf", 0, 0x9C, 1, -1, 0, bind_pushf},
-    {"popf", 0, 0x9D, 1, -1, row_flag::kEndsBlock, bind_popf},
+    {"pushf", 0, 0x9C, 1, -1, 0, bind_pushf, OpClass::kStack, kPushf},
+    {"popf", 0, 0x9D, 1, -1, row_flag::kEndsBlock, bind_popf, OpClass::kStack, kPopf},
 };
 
 }  // namespace

@@ -174,21 +174,29 @@ Handler bind_str_v(const DecodeView& v, Insn&) {
 // OUTS can change device state that decides interrupts, so it ends the block like OUT.
 constexpr u16 kEnd = row_flag::kEndsBlock;
 
+constexpr OpClass S = OpClass::kString;
+// Every string instruction reads DF; CMPS/SCAS set all six like CMP; INS/OUTS also test IOPL. A
+// REPE/REPNE prefix tests the ZF the iteration itself produced, never the incoming one (SDM "REP"
+// Operation), so it adds no read.
+constexpr RowFlags kDirOnly{flag::DF, 0, 0};
+constexpr RowFlags kCompare{flag::DF, flag::kArith, 0};
+constexpr RowFlags kPortString{flag::DF | flag::IOPL, 0, 0};
+
 const OpcodeRow kRows[] = {
-    {"insb", 0, 0x6C, 1, -1, 0, bind_str_b<Str::Ins>},
-    {"insw/d", 0, 0x6D, 1, -1, 0, bind_str_v<Str::Ins>},
-    {"outsb", 0, 0x6E, 1, -1, kEnd, bind_str_b<Str::Outs>},
-    {"outsw/d", 0, 0x6F, 1, -1, kEnd, bind_str_v<Str::Outs>},
-    {"movsb", 0, 0xA4, 1, -1, 0, bind_str_b<Str::Movs>},
-    {"movsw/d", 0, 0xA5, 1, -1, 0, bind_str_v<Str::Movs>},
-    {"cmpsb", 0, 0xA6, 1, -1, 0, bind_str_b<Str::Cmps>},
-    {"cmpsw/d", 0, 0xA7, 1, -1, 0, bind_str_v<Str::Cmps>},
-    {"stosb", 0, 0xAA, 1, -1, 0, bind_str_b<Str::Stos>},
-    {"stosw/d", 0, 0xAB, 1, -1, 0, bind_str_v<Str::Stos>},
-    {"lodsb", 0, 0xAC, 1, -1, 0, bind_str_b<Str::Lods>},
-    {"lodsw/d", 0, 0xAD, 1, -1, 0, bind_str_v<Str::Lods>},
-    {"scasb", 0, 0xAE, 1, -1, 0, bind_str_b<Str::Scas>},
-    {"scasw/d", 0, 0xAF, 1, -1, 0, bind_str_v<Str::Scas>},
+    {"insb", 0, 0x6C, 1, -1, 0, bind_str_b<Str::Ins>, OpClass::kIo, kPortString},
+    {"insw/d", 0, 0x6D, 1, -1, 0, bind_str_v<Str::Ins>, OpClass::kIo, kPortString},
+    {"outsb", 0, 0x6E, 1, -1, kEnd, bind_str_b<Str::Outs>, OpClass::kIo, kPortString},
+    {"outsw/d", 0, 0x6F, 1, -1, kEnd, bind_str_v<Str::Outs>, OpClass::kIo, kPortString},
+    {"movsb", 0, 0xA4, 1, -1, 0, bind_str_b<Str::Movs>, S, kDirOnly},
+    {"movsw/d", 0, 0xA5, 1, -1, 0, bind_str_v<Str::Movs>, S, kDirOnly},
+    {"cmpsb", 0, 0xA6, 1, -1, 0, bind_str_b<Str::Cmps>, S, kCompare},
+    {"cmpsw/d", 0, 0xA7, 1, -1, 0, bind_str_v<Str::Cmps>, S, kCompare},
+    {"stosb", 0, 0xAA, 1, -1, 0, bind_str_b<Str::Stos>, S, kDirOnly},
+    {"stosw/d", 0, 0xAB, 1, -1, 0, bind_str_v<Str::Stos>, S, kDirOnly},
+    {"lodsb", 0, 0xAC, 1, -1, 0, bind_str_b<Str::Lods>, S, kDirOnly},
+    {"lodsw/d", 0, 0xAD, 1, -1, 0, bind_str_v<Str::Lods>, S, kDirOnly},
+    {"scasb", 0, 0xAE, 1, -1, 0, bind_str_b<Str::Scas>, S, kCompare},
+    {"scasw/d", 0, 0xAF, 1, -1, 0, bind_str_v<Str::Scas>, S, kCompare},
 };
 
 }  // namespace

@@ -137,13 +137,17 @@ Handler fixed(const DecodeView&, Insn&) { return H; }
 constexpr u16 M = row_flag::kModRM;
 constexpr u16 E = row_flag::kEndsBlock;
 
+// MOV to/from CRn and DRn: "The OF, SF, ZF, AF, PF, and CF flags are undefined" (SDM); the
+// handlers leave them as they were, one of the values an undefined flag may take.
+constexpr RowFlags kMovCrDr{0, flag::kArith, flag::kArith};
+
 const OpcodeRow kRows[] = {
-    {"mov Rd,Cd", 1, 0x20, 1, -1, M, fixed<read_cr>},
-    {"mov Rd,Dd", 1, 0x21, 1, -1, M, fixed<read_dr>},
-    {"mov Cd,Rd", 1, 0x22, 1, -1, M | E, fixed<write_cr>},
-    {"mov Dd,Rd", 1, 0x23, 1, -1, M | E, fixed<write_dr>},
-    {"invd", 1, 0x08, 1, -1, 0, fixed<invd>},
-    {"wbinvd", 1, 0x09, 1, -1, 0, fixed<invd>},
+    {"mov Rd,Cd", 1, 0x20, 1, -1, M, fixed<read_cr>, OpClass::kSystem, kMovCrDr},
+    {"mov Rd,Dd", 1, 0x21, 1, -1, M, fixed<read_dr>, OpClass::kSystem, kMovCrDr},
+    {"mov Cd,Rd", 1, 0x22, 1, -1, M | E, fixed<write_cr>, OpClass::kSystem, kMovCrDr},
+    {"mov Dd,Rd", 1, 0x23, 1, -1, M | E, fixed<write_dr>, OpClass::kSystem, kMovCrDr},
+    {"invd", 1, 0x08, 1, -1, 0, fixed<invd>, OpClass::kSystem, fx::kNone},
+    {"wbinvd", 1, 0x09, 1, -1, 0, fixed<invd>, OpClass::kSystem, fx::kNone},
 };
 
 }  // namespace

@@ -150,14 +150,17 @@ Handler fixed(const DecodeView&, Insn&) { return H; }
 
 constexpr u16 E = row_flag::kEndsBlock;
 
+// SYSENTER clears VM, IF and RF (SDM SYSENTER Operation); the others change no flag.
+constexpr RowFlags kSysenter{0, flag::VM | flag::IF | flag::RF, 0};
+
 const OpcodeRow kRows[] = {
-    {"wrmsr", 1, 0x30, 1, -1, 0, fixed<wrmsr>},
-    {"rdtsc", 1, 0x31, 1, -1, 0, fixed<rdtsc>},
-    {"rdmsr", 1, 0x32, 1, -1, 0, fixed<rdmsr>},
-    {"rdpmc", 1, 0x33, 1, -1, 0, fixed<rdpmc>},
-    {"sysenter", 1, 0x34, 1, -1, E, fixed<sysenter>},
-    {"sysexit", 1, 0x35, 1, -1, E, fixed<sysexit>},
-    {"cpuid", 1, 0xA2, 1, -1, 0, fixed<cpuid>},
+    {"wrmsr", 1, 0x30, 1, -1, 0, fixed<wrmsr>, OpClass::kSystem, fx::kNone},
+    {"rdtsc", 1, 0x31, 1, -1, 0, fixed<rdtsc>, OpClass::kSystem, fx::kNone},
+    {"rdmsr", 1, 0x32, 1, -1, 0, fixed<rdmsr>, OpClass::kSystem, fx::kNone},
+    {"rdpmc", 1, 0x33, 1, -1, 0, fixed<rdpmc>, OpClass::kSystem, fx::kNone},
+    {"sysenter", 1, 0x34, 1, -1, E, fixed<sysenter>, OpClass::kSystem, kSysenter},
+    {"sysexit", 1, 0x35, 1, -1, E, fixed<sysexit>, OpClass::kSystem, fx::kNone},
+    {"cpuid", 1, 0xA2, 1, -1, 0, fixed<cpuid>, OpClass::kSystem, fx::kNone},
 };
 
 }  // namespace

@@ -252,24 +252,27 @@ constexpr u16 M = row_flag::kModRM;
 constexpr u16 MO = row_flag::kModRM | row_flag::kMemOnly;
 constexpr u16 E = row_flag::kEndsBlock;
 
+// VERR/VERW/LAR/LSL report success in ZF, ARPL whether it adjusted the RPL; the rest change no flag.
+constexpr RowFlags kZfOnly{0, flag::ZF, 0};
+
 const OpcodeRow kRows[] = {
-    {"sgdt Ms", 1, 0x01, 1, 0, MO, fixed<sgdt<false>>},
-    {"sidt Ms", 1, 0x01, 1, 1, MO, fixed<sgdt<true>>},
-    {"lgdt Ms", 1, 0x01, 1, 2, MO, fixed<lgdt<false>>},
-    {"lidt Ms", 1, 0x01, 1, 3, MO, fixed<lgdt<true>>},
-    {"smsw Ew", 1, 0x01, 1, 4, M, by_form<Smsw>},
-    {"lmsw Ew", 1, 0x01, 1, 6, M | E, by_form<Lmsw>},
-    {"invlpg Mb", 1, 0x01, 1, 7, MO | E, fixed<invlpg>},
-    {"sldt Ew", 1, 0x00, 1, 0, M, by_form<Sldt>},
-    {"str Ew", 1, 0x00, 1, 1, M, by_form<Str>},
-    {"lldt Ew", 1, 0x00, 1, 2, M, by_form<Lldt>},
-    {"ltr Ew", 1, 0x00, 1, 3, M, by_form<Ltr>},
-    {"verr Ew", 1, 0x00, 1, 4, M, by_form<Verr>},
-    {"verw Ew", 1, 0x00, 1, 5, M, by_form<Verw>},
-    {"lar Gv,Ew", 1, 0x02, 1, -1, M, by_form<Lar>},
-    {"lsl Gv,Ew", 1, 0x03, 1, -1, M, by_form<Lsl>},
-    {"arpl Ew,Gw", 0, 0x63, 1, -1, M, by_form<Arpl>},
-    {"clts", 1, 0x06, 1, -1, 0, fixed<clts>},
+    {"sgdt Ms", 1, 0x01, 1, 0, MO, fixed<sgdt<false>>, OpClass::kSystem, fx::kNone},
+    {"sidt Ms", 1, 0x01, 1, 1, MO, fixed<sgdt<true>>, OpClass::kSystem, fx::kNone},
+    {"lgdt Ms", 1, 0x01, 1, 2, MO, fixed<lgdt<false>>, OpClass::kSystem, fx::kNone},
+    {"lidt Ms", 1, 0x01, 1, 3, MO, fixed<lgdt<true>>, OpClass::kSystem, fx::kNone},
+    {"smsw Ew", 1, 0x01, 1, 4, M, by_form<Smsw>, OpClass::kSystem, fx::kNone},
+    {"lmsw Ew", 1, 0x01, 1, 6, M | E, by_form<Lmsw>, OpClass::kSystem, fx::kNone},
+    {"invlpg Mb", 1, 0x01, 1, 7, MO | E, fixed<invlpg>, OpClass::kSystem, fx::kNone},
+    {"sldt Ew", 1, 0x00, 1, 0, M, by_form<Sldt>, OpClass::kSystem, fx::kNone},
+    {"str Ew", 1, 0x00, 1, 1, M, by_form<Str>, OpClass::kSystem, fx::kNone},
+    {"lldt Ew", 1, 0x00, 1, 2, M, by_form<Lldt>, OpClass::kSystem, fx::kNone},
+    {"ltr Ew", 1, 0x00, 1, 3, M, by_form<Ltr>, OpClass::kSystem, fx::kNone},
+    {"verr Ew", 1, 0x00, 1, 4, M, by_form<Verr>, OpClass::kSystem, kZfOnly},
+    {"verw Ew", 1, 0x00, 1, 5, M, by_form<Verw>, OpClass::kSystem, kZfOnly},
+    {"lar Gv,Ew", 1, 0x02, 1, -1, M, by_form<Lar>, OpClass::kSystem, kZfOnly},
+    {"lsl Gv,Ew", 1, 0x03, 1, -1, M, by_form<Lsl>, OpClass::kSystem, kZfOnly},
+    {"arpl Ew,Gw", 0, 0x63, 1, -1, M, by_form<Arpl>, OpClass::kSystem, kZfOnly},
+    {"clts", 1, 0x06, 1, -1, 0, fixed<clts>, OpClass::kSystem, fx::kNone},
 };
 
 }  // namespace

@@ -48,6 +48,18 @@ constexpr const char* kRegNames[8][8] = {
 };
 
 constexpr u16 M = row_flag::kModRM;
+constexpr OpClass X = OpClass::kX87;
+constexpr OpClass Sys = OpClass::kSystem;
+
+// The only EFLAGS an escape touches (SDM FCMOVcc, FCOMI/FCOMIP/FUCOMI/FUCOMIP): FCMOVcc (DA/DB
+// /0-/3, register form) tests B, E, BE or U and their negations, i.e. CF, ZF, CF|ZF or PF; FCOMI
+// and friends (DB /5 /6, DF /5 /6) set ZF PF CF from the comparison and clear OF SF AF.
+constexpr RowFlags esc_reg_flags(unsigned op, unsigned reg) {
+  constexpr u32 kFcmov[4] = {flag::CF, flag::ZF, flag::CF | flag::ZF, flag::PF};
+  if ((op == 2 || op == 3) && reg < 4) return {kFcmov[reg], 0, 0};
+  if ((op == 3 || op == 7) && (reg == 5 || reg == 6)) return fx::kArith;
+  return fx::kNone;
+}
 
 constexpr std::size_t kEscRows = 2 * 8 * 8;
 constexpr std::size_t kRowCount = 3 + 2 + kEscRows;
@@ -55,17 +67,20 @@ constexpr std::size_t kRowCount = 3 + 2 + kEscRows;
 constexpr std::array<OpcodeRow, kRowCount> make_rows() {
   std::array<OpcodeRow, kRowCount> rows{};
   std::size_t n = 0;
-  rows[n++] = {"ud2", 1, 0x0B, 1, -1, 0, fixed<ud>};
-  rows[n++] = {"rsm", 1, 0xAA, 1, -1, 0, fixed<ud>};
-  rows[n++] = {"fwait", 0, 0x9B, 1, -1, 0, fixed<x87::fwait>};
-  rows[n++] = {"fxsave", 1, 0xAE, 1, 0, M | row_flag::kMemOnly, fixed<x87::fxsave>};
-  rows[n++] = {"fxrstor", 1, 0xAE, 1, 1, M | row_flag::kMemOnly, fixed<x87::fxrstor>};
+  rows[n++] = {"ud2", 1, 0x0B, 1, -1, 0, fixed<ud>, Sys, fx::kNone};
+  // RSM outside SMM is #UD, and this model has no SMM: it never restores the saved EFLAGS.
+  rows[n++] = {"rsm", 1, 0xAA, 1, -1, 0, fixed<ud>, Sys, fx::kNone};
+  rows[n++] = {"fwait", 0, 0x9B, 1, -1, 0, fixed<x87::fwait>, X, fx::kNone};
+  rows[n++] = {"fxsave", 1, 0xAE, 1, 0, M | row_flag::kMemOnly, fixed<x87::fxsave>, X, fx::kNone};
+  rows[n++] = {"fxrstor", 1, 0xAE, 1, 1, M | row_flag::kMemOnly, fixed<x87::fxrstor>, X, fx::kNone};
   for (unsigned op = 0; op < 8; ++op) {
     for (unsigned reg = 0; reg < 8; ++reg) {
       const u8 opcode = static_cast<u8>(0xD8 + op);
       const i8 ext = static_cast<i8>(reg);
-      rows[n++] = {kMemNames[op][reg], 0, opcode, 1, ext, static_cast<u16>(M | row_flag::kMemOnly), bind_esc_mem};
-      rows[n++] = {kRegNames[op][reg], 0, opcode, 1, ext, static_cast<u16>(M | row_flag::kRegOnly), bind_esc_reg};
+      rows[n++] = {kMemNames[op][reg], 0, opcode, 1, ext, static_cast<u16>(M | row_flag::kMemOnly), bind_esc_mem, X,
+                   fx::kNone};
+      rows[n++] = {kRegNames[op][reg], 0, opcode, 1, ext, static_cast<u16>(M | row_flag::kRegOnly), bind_esc_reg, X,
+                   esc_reg_flags(op, reg)};
     }
   }
   return rows;

@@ -120,19 +120,19 @@ constexpr u16 MR = M | row_flag::kRegOnly;
 constexpr u16 MM = M | row_flag::kMemOnly;
 
 constexpr OpcodeRow kRows[] = {
-    {"movd Pq,Ed", 1, 0x6E, 1, -1, M, forms<movd_load<false>, movd_load<true>>},
-    {"movd Ed,Pq", 1, 0x7E, 1, -1, M, forms<movd_store<false>, movd_store<true>>},
-    {"movq Pq,Qq", 1, 0x6F, 1, -1, M, forms<movq_load<false>, movq_load<true>>},
-    {"movq Qq,Pq", 1, 0x7F, 1, -1, M, forms<movq_store<false>, movq_store<true>>},
-    {"emms", 1, 0x77, 1, -1, 0, only<emms>},
-    {"pshufw", 1, 0x70, 1, -1, M, forms<pshufw<false>, pshufw<true>>},
-    {"pinsrw", 1, 0xC4, 1, -1, M, forms<pinsrw<false>, pinsrw<true>>},
-    {"pextrw", 1, 0xC5, 1, -1, MR, only<pextrw>},
-    {"pmovmskb", 1, 0xD7, 1, -1, MR, only<pmovmskb>},
-    {"movntq", 1, 0xE7, 1, -1, MM, only<movq_store<true>>},
-    {"maskmovq/maskmovdqu", 1, 0xF7, 1, -1, MR, only<maskmovq>},
-    {"movq Wq,Vq/movq2dq/movdq2q", 1, 0xD6, 1, -1, M, sse2_only},
-    {"movnti", 1, 0xC3, 1, -1, MM, sse2_only},
+    {"movd Pq,Ed", 1, 0x6E, 1, -1, M, forms<movd_load<false>, movd_load<true>>, OpClass::kMmx, fx::kNone},
+    {"movd Ed,Pq", 1, 0x7E, 1, -1, M, forms<movd_store<false>, movd_store<true>>, OpClass::kMmx, fx::kNone},
+    {"movq Pq,Qq", 1, 0x6F, 1, -1, M, forms<movq_load<false>, movq_load<true>>, OpClass::kMmx, fx::kNone},
+    {"movq Qq,Pq", 1, 0x7F, 1, -1, M, forms<movq_store<false>, movq_store<true>>, OpClass::kMmx, fx::kNone},
+    {"emms", 1, 0x77, 1, -1, 0, only<emms>, OpClass::kMmx, fx::kNone},
+    {"pshufw", 1, 0x70, 1, -1, M, forms<pshufw<false>, pshufw<true>>, OpClass::kMmx, fx::kNone},
+    {"pinsrw", 1, 0xC4, 1, -1, M, forms<pinsrw<false>, pinsrw<true>>, OpClass::kMmx, fx::kNone},
+    {"pextrw", 1, 0xC5, 1, -1, MR, only<pextrw>, OpClass::kMmx, fx::kNone},
+    {"pmovmskb", 1, 0xD7, 1, -1, MR, only<pmovmskb>, OpClass::kMmx, fx::kNone},
+    {"movntq", 1, 0xE7, 1, -1, MM, only<movq_store<true>>, OpClass::kMmx, fx::kNone},
+    {"maskmovq/maskmovdqu", 1, 0xF7, 1, -1, MR, only<maskmovq>, OpClass::kMmx, fx::kNone},
+    {"movq Wq,Vq/movq2dq/movdq2q", 1, 0xD6, 1, -1, M, sse2_only, OpClass::kMmx, fx::kNone},
+    {"movnti", 1, 0xC3, 1, -1, MM, sse2_only, OpClass::kMmx, fx::kNone},
 };
 
 }  // namespace

@@ -80,13 +80,13 @@ Handler bind_fp(const DecodeView& v, Insn&) {
 constexpr u16 M = row_flag::kModRM;
 
 constexpr OpcodeRow kRows[] = {
-    {"sqrtps/ss/pd/sd", 1, 0x51, 1, -1, M, bind_fp<Sqrt>},
-    {"addps/ss/pd/sd", 1, 0x58, 1, -1, M, bind_fp<Add>},
-    {"mulps/ss/pd/sd", 1, 0x59, 1, -1, M, bind_fp<Mul>},
-    {"subps/ss/pd/sd", 1, 0x5C, 1, -1, M, bind_fp<Sub>},
-    {"minps/ss/pd/sd", 1, 0x5D, 1, -1, M, bind_fp<Min>},
-    {"divps/ss/pd/sd", 1, 0x5E, 1, -1, M, bind_fp<Div>},
-    {"maxps/ss/pd/sd", 1, 0x5F, 1, -1, M, bind_fp<Max>},
+    {"sqrtps/ss/pd/sd", 1, 0x51, 1, -1, M, bind_fp<Sqrt>, OpClass::kSse, fx::kNone},
+    {"addps/ss/pd/sd", 1, 0x58, 1, -1, M, bind_fp<Add>, OpClass::kSse, fx::kNone},
+    {"mulps/ss/pd/sd", 1, 0x59, 1, -1, M, bind_fp<Mul>, OpClass::kSse, fx::kNone},
+    {"subps/ss/pd/sd", 1, 0x5C, 1, -1, M, bind_fp<Sub>, OpClass::kSse, fx::kNone},
+    {"minps/ss/pd/sd", 1, 0x5D, 1, -1, M, bind_fp<Min>, OpClass::kSse, fx::kNone},
+    {"divps/ss/pd/sd", 1, 0x5E, 1, -1, M, bind_fp<Div>, OpClass::kSse, fx::kNone},
+    {"maxps/ss/pd/sd", 1, 0x5F, 1, -1, M, bind_fp<Max>, OpClass::kSse, fx::kNone},
 };
 
 }  // namespace

@@ -162,14 +162,14 @@ Handler bind_rcp(const DecodeView& v, Insn&) {
 constexpr u16 M = row_flag::kModRM;
 
 constexpr OpcodeRow kRows[] = {
-    {"cvtsi2ss/sd", 1, 0x2A, 1, -1, M, bind_2a},
-    {"rsqrtps/ss", 1, 0x52, 1, -1, M, bind_rcp<rsqrt32>},
-    {"rcpps/ss", 1, 0x53, 1, -1, M, bind_rcp<rcp32>},
-    {"cvttss2si/sd2si", 1, 0x2C, 1, -1, M, bind_2c_2d<true>},
-    {"cvtss2si/sd2si", 1, 0x2D, 1, -1, M, bind_2c_2d<false>},
-    {"cvtps2pd/ss2sd/pd2ps/sd2ss", 1, 0x5A, 1, -1, M, bind_5a},
-    {"cvtdq2ps/ps2dq/tps2dq", 1, 0x5B, 1, -1, M, bind_5b},
-    {"cvtdq2pd/tpd2dq/pd2dq", 1, 0xE6, 1, -1, M, bind_e6},
+    {"cvtsi2ss/sd", 1, 0x2A, 1, -1, M, bind_2a, OpClass::kSse, fx::kNone},
+    {"rsqrtps/ss", 1, 0x52, 1, -1, M, bind_rcp<rsqrt32>, OpClass::kSse, fx::kNone},
+    {"rcpps/ss", 1, 0x53, 1, -1, M, bind_rcp<rcp32>, OpClass::kSse, fx::kNone},
+    {"cvttss2si/sd2si", 1, 0x2C, 1, -1, M, bind_2c_2d<true>, OpClass::kSse, fx::kNone},
+    {"cvtss2si/sd2si", 1, 0x2D, 1, -1, M, bind_2c_2d<false>, OpClass::kSse, fx::kNone},
+    {"cvtps2pd/ss2sd/pd2ps/sd2ss", 1, 0x5A, 1, -1, M, bind_5a, OpClass::kSse, fx::kNone},
+    {"cvtdq2ps/ps2dq/tps2dq", 1, 0x5B, 1, -1, M, bind_5b, OpClass::kSse, fx::kNone},
+    {"cvtdq2pd/tpd2dq/pd2dq", 1, 0xE6, 1, -1, M, bind_e6, OpClass::kSse, fx::kNone},
 };
 
 }  // namespace

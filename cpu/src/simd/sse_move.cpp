@@ -99,16 +99,16 @@ constexpr u16 M = row_flag::kModRM;
 constexpr u16 MM = M | row_flag::kMemOnly;
 
 constexpr OpcodeRow kRows[] = {
-    {"movups/movss/movupd/movsd V,W", 1, 0x10, 1, -1, M, bind_movu<true>},
-    {"movups/movss/movupd/movsd W,V", 1, 0x11, 1, -1, M, bind_movu<false>},
-    {"movaps/movapd V,W", 1, 0x28, 1, -1, M, bind_mova<true>},
-    {"movaps/movapd W,V", 1, 0x29, 1, -1, M, bind_mova<false>},
-    {"andps/andpd", 1, 0x54, 1, -1, M, bind_logic<And>},
-    {"andnps/andnpd", 1, 0x55, 1, -1, M, bind_logic<AndN>},
-    {"orps/orpd", 1, 0x56, 1, -1, M, bind_logic<Or>},
-    {"xorps/xorpd", 1, 0x57, 1, -1, M, bind_logic<Xor>},
-    {"ldmxcsr", 1, 0xAE, 1, 2, MM, no_prefix<ldmxcsr>},
-    {"stmxcsr", 1, 0xAE, 1, 3, MM, no_prefix<stmxcsr>},
+    {"movups/movss/movupd/movsd V,W", 1, 0x10, 1, -1, M, bind_movu<true>, OpClass::kSse, fx::kNone},
+    {"movups/movss/movupd/movsd W,V", 1, 0x11, 1, -1, M, bind_movu<false>, OpClass::kSse, fx::kNone},
+    {"movaps/movapd V,W", 1, 0x28, 1, -1, M, bind_mova<true>, OpClass::kSse, fx::kNone},
+    {"movaps/movapd W,V", 1, 0x29, 1, -1, M, bind_mova<false>, OpClass::kSse, fx::kNone},
+    {"andps/andpd", 1, 0x54, 1, -1, M, bind_logic<And>, OpClass::kSse, fx::kNone},
+    {"andnps/andnpd", 1, 0x55, 1, -1, M, bind_logic<AndN>, OpClass::kSse, fx::kNone},
+    {"orps/orpd", 1, 0x56, 1, -1, M, bind_logic<Or>, OpClass::kSse, fx::kNone},
+    {"xorps/xorpd", 1, 0x57, 1, -1, M, bind_logic<Xor>, OpClass::kSse, fx::kNone},
+    {"ldmxcsr", 1, 0xAE, 1, 2, MM, no_prefix<ldmxcsr>, OpClass::kSse, fx::kNone},
+    {"stmxcsr", 1, 0xAE, 1, 3, MM, no_prefix<stmxcsr>, OpClass::kSse, fx::kNone},
 };
 
 }  // namespace

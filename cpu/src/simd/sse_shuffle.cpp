@@ -231,22 +231,22 @@ constexpr u16 MM = M | row_flag::kMemOnly;
 constexpr u16 MR = M | row_flag::kRegOnly;
 
 constexpr OpcodeRow kRows[] = {
-    {"cmpps/ss/pd/sd", 1, 0xC2, 1, -1, M, bind_cmp},
-    {"ucomiss/ucomisd", 1, 0x2E, 1, -1, M, bind_comi<true>},
-    {"comiss/comisd", 1, 0x2F, 1, -1, M, bind_comi<false>},
-    {"shufps/shufpd", 1, 0xC6, 1, -1, M, bind_shuf},
-    {"unpcklps/unpcklpd", 1, 0x14, 1, -1, M, bind_unpcklo},
-    {"unpckhps/unpckhpd", 1, 0x15, 1, -1, M, bind_unpckhi},
-    {"movmskps/movmskpd", 1, 0x50, 1, -1, MR, bind_movmsk},
-    {"movlps/movhlps/movlpd", 1, 0x12, 1, -1, M, bind_movhl_load<false>},
-    {"movlps/movlpd store", 1, 0x13, 1, -1, MM, bind_movhl_store<false>},
-    {"movhps/movlhps/movhpd", 1, 0x16, 1, -1, M, bind_movhl_load<true>},
-    {"movhps/movhpd store", 1, 0x17, 1, -1, MM, bind_movhl_store<true>},
-    {"movntps/movntpd", 1, 0x2B, 1, -1, MM, plain<movnt, true>},
-    {"lfence", 1, 0xAE, 1, 5, MR, plain<nop, false>},
-    {"mfence", 1, 0xAE, 1, 6, MR, plain<nop, false>},
-    {"sfence", 1, 0xAE, 1, 7, MR, plain<nop, false>},
-    {"clflush", 1, 0xAE, 1, 7, MM, plain<clflush, false>},
+    {"cmpps/ss/pd/sd", 1, 0xC2, 1, -1, M, bind_cmp, OpClass::kSse, fx::kNone},
+    {"ucomiss/ucomisd", 1, 0x2E, 1, -1, M, bind_comi<true>, OpClass::kSse, fx::kArith},
+    {"comiss/comisd", 1, 0x2F, 1, -1, M, bind_comi<false>, OpClass::kSse, fx::kArith},
+    {"shufps/shufpd", 1, 0xC6, 1, -1, M, bind_shuf, OpClass::kSse, fx::kNone},
+    {"unpcklps/unpcklpd", 1, 0x14, 1, -1, M, bind_unpcklo, OpClass::kSse, fx::kNone},
+    {"unpckhps/unpckhpd", 1, 0x15, 1, -1, M, bind_unpckhi, OpClass::kSse, fx::kNone},
+    {"movmskps/movmskpd", 1, 0x50, 1, -1, MR, bind_movmsk, OpClass::kSse, fx::kNone},
+    {"movlps/movhlps/movlpd", 1, 0x12, 1, -1, M, bind_movhl_load<false>, OpClass::kSse, fx::kNone},
+    {"movlps/movlpd store", 1, 0x13, 1, -1, MM, bind_movhl_store<false>, OpClass::kSse, fx::kNone},
+    {"movhps/movlhps/movhpd", 1, 0x16, 1, -1, M, bind_movhl_load<true>, OpClass::kSse, fx::kNone},
+    {"movhps/movhpd store", 1, 0x17, 1, -1, MM, bind_movhl_store<true>, OpClass::kSse, fx::kNone},
+    {"movntps/movntpd", 1, 0x2B, 1, -1, MM, plain<movnt, true>, OpClass::kSse, fx::kNone},
+    {"lfence", 1, 0xAE, 1, 5, MR, plain<nop, false>, OpClass::kSse, fx::kNone},
+    {"mfence", 1, 0xAE, 1, 6, MR, plain<nop, false>, OpClass::kSse, fx::kNone},
+    {"sfence", 1, 0xAE, 1, 7, MR, plain<nop, false>, OpClass::kSse, fx::kNone},
+    {"clflush", 1, 0xAE, 1, 7, MM, plain<clflush, false>, OpClass::kSse, fx::kNone},
 };
 
 }  // namespace
