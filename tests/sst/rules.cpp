@@ -1,78 +1,18 @@
-// How a 286 vector is judged on a P6: per-form undefined-flag masks (from the "Flags Affected"
-// sections of SDM Vol. 2) and the named 286-only behaviours that exclude a test.
+// How a 286 vector is judged on a P6: the flags the SDM leaves undefined for its instruction, and
+// the named 286-only behaviours that exclude a test.
 //
-// The masks hide exactly what the SDM calls undefined and nothing more: a flag the SDM defines is
-// compared even where an old CPU and a new one happen to agree, so a wrong flag cannot hide.
+// The undefined-flag masks come from the opcode table (each row's "Flags Affected" declaration,
+// checked against Zydis in tests/unit/opcode_table_test.cpp), evaluated with the vector's own CL
+// for counts in CL. They hide exactly what the SDM calls undefined and nothing more: a flag the SDM
+// defines is compared even where an old CPU and a new one happen to agree, so a wrong flag cannot
+// hide.
 #include <cstring>
 
+#include "../../cpu/src/decode/flag_effect.h"
 #include "sst_test.h"
 
 namespace pcjit::sst {
 namespace {
-
-constexpr uint16_t CF = 0x001, PF = 0x004, AF = 0x010, ZF = 0x040, SF = 0x080, OF = 0x800;
-constexpr uint16_t kAll6 = CF | PF | AF | ZF | SF | OF;
-
-struct FormMask {
-  const char* form;
-  uint16_t mask;
-};
-
-// Forms whose undefined flags do not depend on operands.
-constexpr FormMask kFixedMasks[] = {
-    // AND/OR/XOR/TEST: "The OF and CF flags are cleared; ... The state of the AF flag is undefined."
-    {"08", AF}, {"09", AF}, {"0A", AF}, {"0B", AF}, {"0C", AF}, {"0D", AF},
-    {"20", AF}, {"21", AF}, {"22", AF}, {"23", AF}, {"24", AF}, {"25", AF},
-    {"30", AF}, {"31", AF}, {"32", AF}, {"33", AF}, {"34", AF}, {"35", AF},
-    {"80.1", AF}, {"80.4", AF}, {"80.6", AF}, {"81.1", AF}, {"81.4", AF}, {"81.6", AF},
-    {"82.1", AF}, {"82.4", AF}, {"82.6", AF}, {"83.1", AF}, {"83.4", AF}, {"83.6", AF},
-    {"84", AF}, {"85", AF}, {"A8", AF}, {"A9", AF},
-    {"F6.0", AF}, {"F6.1", AF}, {"F7.0", AF}, {"F7.1", AF},
-    // MUL/IMUL: "The SF, ZF, AF, and PF flags are undefined."
-    {"F6.4", SF | ZF | AF | PF}, {"F6.5", SF | ZF | AF | PF},
-    {"F7.4", SF | ZF | AF | PF}, {"F7.5", SF | ZF | AF | PF},
-    {"69", SF | ZF | AF | PF}, {"6B", SF | ZF | AF | PF},
-    // DIV/IDIV: "The CF, OF, SF, ZF, AF, and PF flags are undefined."
-    {"F6.6", kAll6}, {"F6.7", kAll6}, {"F7.6", kAll6}, {"F7.7", kAll6},
-    // DAA/DAS: "The OF flag is undefined."
-    {"27", OF}, {"2F", OF},
-    // AAA/AAS: "The OF, SF, ZF, and PF flags are undefined."
-    {"37", OF | SF | ZF | PF}, {"3F", OF | SF | ZF | PF},
-    // AAM/AAD: "The OF, AF, and CF flags are undefined."
-    {"D4", OF | AF | CF}, {"D5", OF | AF | CF},
-};
-
-// Shift/rotate group (C0, C1, D0-D3): the masks depend on the masked count (SDM "SAL/SAR/SHL/SHR"
-// and "RCL/RCR/ROL/ROR": count 0 leaves flags alone; OF is defined only for a count of 1; AF is
-// undefined for a non-zero shift count; CF is undefined for SHL/SHR when count >= operand width).
-uint16_t shift_mask(std::string_view form, const SstTest& t) {
-  const unsigned op = static_cast<unsigned>(form[0] == 'C' ? (form[1] == '0' ? 0xC0 : 0xC1)
-                                                           : 0xD0 + (form[1] - '0'));
-  const unsigned ext = static_cast<unsigned>(form[3] - '0');
-  const unsigned bits = (op & 1) ? 16 : 8;
-  unsigned count;
-  if (op == 0xD0 || op == 0xD1) {
-    count = 1;
-  } else if (op == 0xD2 || op == 0xD3) {
-    count = t.initial[CX] & 0x1F;
-  } else {
-    InsnShape s = shape_of(t.bytes);
-    count = s.modrm_end < t.bytes.size() ? (t.bytes[s.modrm_end] & 0x1F) : 0;
-  }
-  if (count == 0) return 0;
-  uint16_t m = count == 1 ? 0 : OF;
-  if (ext >= 4) {
-    m |= AF;
-    if (ext != 7 && count >= bits) m |= CF;  // SHL/SHR/SAL (/6 aliases SAL) only; SAR is defined
-  }
-  return m;
-}
-
-bool is_shift_form(std::string_view form) {
-  if (form.size() != 4 || form[2] != '.') return false;
-  return form.substr(0, 2) == "C0" || form.substr(0, 2) == "C1" ||
-         (form[0] == 'D' && form[1] >= '0' && form[1] <= '3');
-}
 
 // LOCK is valid only on these opcodes, and only with a memory destination (SDM Vol. 2A, "LOCK").
 bool lockable(const InsnShape& s) {
@@ -222,11 +162,28 @@ InsnShape shape_of(std::span<const uint8_t> b) {
   return s;
 }
 
-uint16_t undefined_flags(std::string_view form, const SstTest& t) {
-  if (is_shift_form(form)) return shift_mask(form, t);
-  for (const FormMask& m : kFixedMasks)
-    if (form == m.form) return m.mask;
-  return 0;
+namespace {
+
+// The vector's instruction as the emulator decodes it: real mode, 16-bit code.
+bool decode(const SstTest& t, cpu::Insn& insn, cpu::InsnFlags& flags) {
+  return cpu::decode_bytes(t.bytes.data(), static_cast<unsigned>(t.bytes.size()), /*code32=*/false, insn, flags) ==
+         cpu::DecodeStatus::kOk;
+}
+
+}  // namespace
+
+uint16_t undefined_flags(const SstTest& t) {
+  cpu::Insn insn;
+  cpu::InsnFlags flags;
+  if (!decode(t, insn, flags)) return 0;  // #UD on a P6: no flag changes
+  const auto cl = static_cast<uint8_t>(t.initial[CX]);
+  return static_cast<uint16_t>(cpu::flag_effect(cpu::row_at(insn.row), insn, cl).undefined);
+}
+
+bool is_port_io(const SstTest& t) {
+  cpu::Insn insn;
+  cpu::InsnFlags flags;
+  return decode(t, insn, flags) && cpu::row_at(insn.row).cls == cpu::OpClass::kIo;
 }
 
 std::span<const Rule> rules() { return kRules; }

@@ -57,11 +57,6 @@ constexpr int kSkip = 77;
 
 enum class Engine { Interp, Jit, Lockstep };
 
-// Port I/O forms (IN, OUT, INS, OUTS): lockstep runs their blocks in the interpreter only.
-bool is_port_io(uint8_t op) {
-  return (op >= 0xE4 && op <= 0xE7) || (op >= 0xEC && op <= 0xEF) || (op >= 0x6C && op <= 0x6F);
-}
-
 std::string read_gz(const fs::path& path) {
   gzFile f = gzopen(path.c_str(), "rb");
   if (!f) throw std::runtime_error("cannot open " + path.string());
@@ -175,12 +170,12 @@ class Runner {
       const bool ran = engine_ == Engine::Lockstep ? cpu.stats().lockstep_blocks > compared0
                                                    : cpu.stats().jit_runs > runs0;
       if (t.initial[FLAGS] & cpu::flag::TF) ++tf_interpreted;
-      else if (engine_ == Engine::Lockstep && is_port_io(shape_of(t.bytes).opcode)) ++io_interpreted;
+      else if (engine_ == Engine::Lockstep && is_port_io(t)) ++io_interpreted;  // blocks with port I/O run interpreted
       else if (ran) ++through_jit;
       else diff += "  the instruction did not run through the JIT\n";
     }
 
-    const uint32_t keep = ~(kFlagsIgnored | undefined_flags(form, t));
+    const uint32_t keep = ~(kFlagsIgnored | undefined_flags(t));
     uint32_t got[kRegCount];
     for (unsigned r = 0; r < 4; ++r) got[AX + r] = static_cast<uint32_t>(s.gpr[kGprOf[r]]);
     for (unsigned r = 0; r < 4; ++r) got[SP + r] = static_cast<uint32_t>(s.gpr[kGpr2Of[r]]);

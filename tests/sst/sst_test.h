@@ -1,6 +1,7 @@
 // One SingleStepTests 80286 vector, decoded from JSON into plain fields, plus the two things that
-// decide how it is compared on a P6-class CPU: the flags the SDM leaves undefined for its opcode
-// form, and the table of named 286-only behaviours that exclude a test (rules.cpp).
+// decide how it is compared on a P6-class CPU: the flags the SDM leaves undefined for its
+// instruction (from the opcode table), and the table of named 286-only behaviours that exclude a
+// test (rules.cpp).
 #pragma once
 #include <array>
 #include <cstdint>
@@ -47,8 +48,11 @@ struct InsnShape {
 };
 InsnShape shape_of(std::span<const uint8_t> bytes);
 
-// FLAGS bits the SDM calls undefined for this test's instruction (form = file stem, "D2.4").
-uint16_t undefined_flags(std::string_view form, const SstTest& t);
+// FLAGS bits the SDM calls undefined for this test's instruction, from its opcode-table row and,
+// for a count in CL, the vector's initial CL.
+uint16_t undefined_flags(const SstTest& t);
+// The instruction accesses ports (IN, OUT, INS, OUTS: the row's class is OpClass::kIo).
+bool is_port_io(const SstTest& t);
 
 // A documented 286-vs-P6 difference: tests it applies to are excluded, and counted.
 struct Rule {
