@@ -77,7 +77,11 @@ struct HotFrame {
     u32 gen = 0;
     const void* entry = nullptr;
   };
-  static constexpr unsigned kItcSize = 1024;
+  static constexpr unsigned kItcBits = 10, kItcSize = 1u << kItcBits;
+  // Slot of an EIP: a multiplicative hash, since function entries are 16-byte aligned and the
+  // low bits alone would leave most slots unused (generated code computes the same).
+  static constexpr u32 kItcMul = 0x9E3779B1u;
+  static constexpr unsigned itc_slot(u32 eip) { return (eip * kItcMul) >> (32 - kItcBits); }
   u32 itc_gen = 1;
   u32 pad2_ = 0;
   ItcEntry itc[kItcSize] = {};

@@ -54,7 +54,7 @@ bool loop(Emitter& e, const Insn& i) {
   const u32 target = rel_target(e, i);
   const unsigned size = i.adsz;
   const x86::Gp count = Emitter::greg(cpu::ECX, size);
-  e.flags_to_memory();
+  e.flags_to_saved();  // the count's SUB/TEST clobber EFLAGS; LOOPE/LOOPNE read ZF from AH
   asmjit::Label not_taken = a.newLabel();
   const asmjit::Label gp = e.handler_exit_path();
   if (i.opcode == 0xE3) {
@@ -71,7 +71,7 @@ bool loop(Emitter& e, const Insn& i) {
   a.sub(v, 1);
   a.jz(not_taken);
   if (i.opcode != 0xE2) {  // LOOPE needs ZF=1, LOOPNE ZF=0
-    a.test(Emitter::frame(layout::kEflags, 4), cpu::flag::ZF);
+    a.test(x86::ah, cpu::flag::ZF);
     if (i.opcode == 0xE1) a.jz(not_taken);
     else a.jnz(not_taken);
   }

@@ -4,7 +4,7 @@
 // raises the fault, walks the page tables or reaches the device, exactly as the interpreter does.
 //
 // Emitted for a 4-byte read through DS with the guest flags live in host EFLAGS:
-//   lahf ; seto al                          ; keep the flags in AX (the compares below clobber them)
+//   lahf ; seto al                          ; park the flags in AX (the compares clobber EFLAGS)
 //   <effective address into ecx: mov/lea only>
 //   mov rdx, rcx ; sub rdx, [ds.view.lo] ; cmp rdx, [ds.view.span] ; ja slow   ; limit + rights
 //   add ecx, [ds.base]                      ; linear
@@ -14,7 +14,7 @@
 //   mov edi, ecx ; shr edi, 8 ; and edi, 0xFF0                     ; slot * 16
 //   cmp [rbx+rdi+tlb.read.tag], edx ; jne slow
 //   mov rsi, [rbx+rdi+tlb.read.addend] ; add rsi, rcx              ; host address
-//   add al, 0x7F ; sahf                     ; flags back (only if needed or observable later)
+//   add al, 0x7F ; sahf                     ; flags back, only if the operation reads them
 //   <the operation on [rsi]>
 // done:
 // slow (cold): flags to CpuState, call the handler, leave on a fault, flags back, jmp done
@@ -56,21 +56,23 @@ void Emitter::effective_address() {
 }
 
 Emitter::MemOp Emitter::mem_begin(Access acc, unsigned size, FlagUse use) {
-  if (use == FlagUse::Reads) flags_to_host();
+  // An operation that reads the flags gets them in host EFLAGS after the checks; from CpuState
+  // they are loaded into AX now, before ecx holds the offset.
+  if (use == FlagUse::Reads && flags_ == FlagsAt::Memory) flags_to_saved();
   effective_address();
   return mem_begin_at(insn_->seg, acc, size, use, insn_->adsz == 2);
 }
 
 Emitter::MemOp Emitter::mem_begin_at(unsigned seg, Access acc, unsigned size, FlagUse use, bool off16) {
-  // Reads: the caller (mem_begin, before the address) already brought the flags to the host;
-  // loading them here would clobber the offset in ecx.
-  assert(use != FlagUse::Reads || flags_ == FlagsAt::Host);
+  assert(use != FlagUse::Reads || flags_ != FlagsAt::Memory);
   MemOp m{a.newLabel(), a.newLabel()};
+  // The checks clobber EFLAGS: park the flags in AX, where the slow path finds them too.
   if (flags_ == FlagsAt::Host) {
     a.lahf();
     a.seto(x86::al);
-    m.saved = true;
+    flags_ = FlagsAt::Saved;
   }
+  m.saved = flags_ == FlagsAt::Saved;
   const std::size_t sg = layout::seg(seg);
   const unsigned kind = acc == Access::Write ? 1 : 0;
   const unsigned z = size == 4 ? 2 : size == 2 ? 1 : 0;
@@ -117,23 +119,20 @@ Emitter::MemOp Emitter::mem_begin_at(unsigned seg, Access acc, unsigned size, Fl
     a.call(x86::rcx);
     for (const x86::Gp& r : {x86::r11, x86::r10, x86::r9, x86::r8, x86::rsi, x86::rax}) a.pop(r);
   }
-  // The saved flags go back into host EFLAGS if the operation needs them or anything after it
-  // can observe them; otherwise AX only serves the slow path (a fault there must see them).
-  if (m.saved && (use == FlagUse::Reads || (use == FlagUse::None && (live_after() & cpu::flag::kArith)))) {
+  // The operation that reads the flags gets them back in host EFLAGS; one that writes them all
+  // leaves them there; any other leaves them parked (a later access needs no save).
+  if (use == FlagUse::Reads) {
     a.add(x86::al, 0x7F);
     a.sahf();
   }
-  m.after = (m.saved || use != FlagUse::None) ? FlagsAt::Host : FlagsAt::Memory;
+  m.after = use != FlagUse::None ? FlagsAt::Host : flags_;
   const Here h = here();
   cold([this, m, h] {
     a.bind(m.slow);
-    if (m.saved) {
-      a.add(x86::al, 0x7F);
-      a.sahf();
-      store_host_flags();
-    }
+    if (m.saved) store_saved_flags();
     emit_slow_call(h);
     if (m.after == FlagsAt::Host) load_host_flags();
+    else if (m.after == FlagsAt::Saved) load_saved_flags();
     a.jmp(m.done);
   });
   return m;

@@ -126,7 +126,8 @@ bool xchg_eax(Emitter& e, const Insn& i) {
   return true;
 }
 
-// 98: CBW/CWDE ; 99: CWD/CDQ (host CWD/CDQ work on AX/DX: rax and rdx are scratch here).
+// 98: CBW/CWDE ; 99: CWD/CDQ (host CWD/CDQ work on AX/DX; rdx is scratch, rax may hold the
+// parked guest flags).
 bool convert(Emitter& e, const Insn& i) {
   auto& a = e.a;
   const bool wide = i.opsz == 4;
@@ -135,6 +136,8 @@ bool convert(Emitter& e, const Insn& i) {
     else a.movsx(Emitter::greg(cpu::EAX, 2), Emitter::greg(cpu::EAX, 1));
     return true;
   }
+  const bool parked = e.flags() == FlagsAt::Saved;  // AX holds the guest flags: keep them in rsi
+  if (parked) a.mov(x86::rsi, x86::rax);
   if (wide) {
     a.mov(x86::eax, Emitter::greg(cpu::EAX, 4));
     a.cdq();
@@ -144,6 +147,7 @@ bool convert(Emitter& e, const Insn& i) {
     a.cwd();
     a.mov(Emitter::greg(cpu::EDX, 2), x86::dx);
   }
+  if (parked) a.mov(x86::rax, x86::rsi);
   return true;
 }
 

@@ -95,7 +95,8 @@ bool call_rel(Emitter& e, const Insn& i) {
 
 bool ret_near(Emitter& e, const Insn& i) {
   const unsigned size = i.opsz;
-  e.flags_to_memory();
+  // The CS-limit compare clobbers EFLAGS: the flags wait in AX (the continuation takes them there).
+  if (e.flags() == FlagsAt::Host) e.flags_to_saved();
   const asmjit::Label gp = e.handler_exit_path();
   sp_plus(e, 0);
   Emitter::MemOp m = e.mem_begin_at(cpu::SS, Access::Read, size, FlagUse::None, !e.stack32());

@@ -82,72 +82,117 @@ void Emitter::load_host_flags() {
   a.sahf();
 }
 
+// AX -> CpuState::eflags, without going through host EFLAGS (clobbers ecx, edx, EFLAGS):
+//   movzx edx, ah ; and edx, 0xD5 ; movzx ecx, al ; shl ecx, 11 ; or edx, ecx
+//   mov ecx, [eflags] ; and ecx, ~0x8D5 ; or ecx, edx ; mov [eflags], ecx
+void emit_store_saved_flags(x86::Assembler& a) {
+  const x86::Mem ef = Emitter::frame(layout::kEflags, 4);
+  a.movzx(x86::edx, x86::ah);
+  a.and_(x86::edx, cpu::flag::kArith & 0xFF);
+  a.movzx(x86::ecx, x86::al);
+  a.shl(x86::ecx, 11);
+  a.or_(x86::edx, x86::ecx);
+  a.mov(x86::ecx, ef);
+  a.and_(x86::ecx, ~cpu::flag::kArith);
+  a.or_(x86::ecx, x86::edx);
+  a.mov(ef, x86::ecx);
+}
+
+// CpuState::eflags -> AX (clobbers ecx, EFLAGS):
+//   mov ecx, [eflags] ; mov eax, ecx ; shr eax, 11 ; and eax, 1 ; mov ah, cl
+void emit_load_saved_flags(x86::Assembler& a) {
+  a.mov(x86::ecx, Emitter::frame(layout::kEflags, 4));
+  a.mov(x86::eax, x86::ecx);
+  a.shr(x86::eax, 11);
+  a.and_(x86::eax, 1);
+  a.mov(x86::ah, x86::cl);
+}
+
+void Emitter::store_saved_flags() {
+  count(cpu::hot_counter::kFlagStores);
+  emit_store_saved_flags(a);
+}
+
+void Emitter::load_saved_flags() {
+  count(cpu::hot_counter::kFlagLoads);
+  emit_load_saved_flags(a);
+}
+
 void Emitter::flags_to_host() {
-  if (flags_ == FlagsAt::Host) return;
-  load_host_flags();
+  if (flags_ == FlagsAt::Memory) {
+    load_host_flags();
+  } else if (flags_ == FlagsAt::Saved) {
+    a.add(x86::al, 0x7F);
+    a.sahf();
+  }
   flags_ = FlagsAt::Host;
 }
 
 void Emitter::flags_to_memory() {
-  if (flags_ == FlagsAt::Memory) return;
-  store_host_flags();
+  if (flags_ == FlagsAt::Host) store_host_flags();
+  else if (flags_ == FlagsAt::Saved) store_saved_flags();
   flags_ = FlagsAt::Memory;
+}
+
+void Emitter::flags_to_saved() {
+  if (flags_ == FlagsAt::Host) {
+    a.lahf();
+    a.seto(x86::al);
+  } else if (flags_ == FlagsAt::Memory) {
+    load_saved_flags();
+  }
+  flags_ = FlagsAt::Saved;
 }
 
 // ---- entry, handler calls and exits -----------------------------------------------------------
 
-// Two entries, one body that starts with the guest flags in host EFLAGS:
-// entry (from the dispatcher, the jump cache, and links whose source stored the flags):
-//   cmp qword [budget], N    ; jl .leave        (the whole block must fit, as in the interpreter;
+// Three entries, one body that starts with the guest flags parked in AX (FlagsAt::Saved):
+// entry (from the dispatcher, and links whose source stored the flags):
+//   sub qword [budget], N    ; jl .leave        (the whole block must fit, as in the interpreter;
 //                                                a set exit word poisons the budget: hot_frame.h)
-//   sub qword [budget], N
-//   <CpuState flags -> host>                    (only if the block observes them before writing)
+//   <CpuState flags -> AX>                      (only if the block observes them before writing)
 //   jmp .body
-// host-flags entry (links from blocks that leave the flags in host EFLAGS: no store between them):
-//   lahf ; seto al                              (the check clobbers EFLAGS)
-//   cmp qword [budget], N    ; jl .leave_hf
-//   sub qword [budget], N
-//   add al, 0x7F ; sahf                         (only if the block observes them before writing)
+// host-flags entry (links from blocks that leave the flags in host EFLAGS):
+//   lahf ; seto al                              (the budget check clobbers EFLAGS)
+// saved-flags entry (links from blocks that leave them in AX; the jump-cache continuation):
+//   sub qword [budget], N    ; jl .leave_ax
 // .body:
-// .leave (cold): mov dword [eip], entry_eip ; mov eax, Ended ; jmp exit
-// .leave_hf (cold): add al, 0x7F ; sahf ; <host flags -> CpuState> ; then as .leave
+// .leave (cold): add qword [budget], N ; mov dword [eip], entry_eip ; mov eax, Ended ; jmp exit
+// .leave_ax (cold): add qword [budget], N ; <AX -> CpuState> ; then as .leave
 void Emitter::emit_entry() {
   const i64 n = static_cast<i64>(block_.insns.size());
   const bool need = live_in_ != 0;
-  Label leave = a.newLabel(), leave_hf = a.newLabel(), body = a.newLabel();
+  Label leave = a.newLabel(), leave_ax = a.newLabel(), body = a.newLabel();
   hf_entry_ = a.newLabel();
-  // One compare covers the exit word too: while it is set the budget is poisoned (hot_frame.h).
+  ax_entry_ = a.newLabel();
+  // One check covers the exit word too: while it is set the budget is poisoned (hot_frame.h).
   auto checks = [&](Label out) {
-    a.cmp(frame(layout::kBudget, 8), static_cast<i32>(n));
-    a.jl(out);
     a.sub(frame(layout::kBudget, 8), static_cast<i32>(n));
+    a.jl(out);
     count(cpu::hot_counter::kEntries);
   };
   checks(leave);
-  if (need) load_host_flags();
+  if (need) load_saved_flags();
   a.jmp(body);
   a.bind(hf_entry_);
   a.lahf();
   a.seto(x86::al);
-  checks(leave_hf);
-  if (need) {
-    a.add(x86::al, 0x7F);
-    a.sahf();
-  }
+  a.bind(ax_entry_);
+  checks(leave_ax);
   a.bind(body);
   // With need == false nothing reads or exposes the flags before an instruction defines all of
-  // them, so whatever host EFLAGS holds on either entry may stand for them until then.
-  flags_ = FlagsAt::Host;
+  // them, so whatever host EFLAGS holds may stand for them until then.
+  flags_ = need ? FlagsAt::Saved : FlagsAt::Host;
   const u32 entry = block_.entry_eip;
-  cold([this, leave, leave_hf, entry] {
+  cold([this, leave, leave_ax, entry, n] {
     a.bind(leave);
+    budget_refund(n);
     count(cpu::hot_counter::kExitAtEntry);
     emit_exit_ended(entry);
-    a.bind(leave_hf);
+    a.bind(leave_ax);
+    budget_refund(n);
     count(cpu::hot_counter::kExitAtEntry);
-    a.add(x86::al, 0x7F);
-    a.sahf();
-    store_host_flags();
+    store_saved_flags();
     emit_exit_ended(entry);
   });
 }
@@ -242,6 +287,7 @@ Label Emitter::handler_exit_path() {
   cold([this, l, f, h] {
     a.bind(l);
     if (f == FlagsAt::Host) store_host_flags();
+    else if (f == FlagsAt::Saved) store_saved_flags();
     emit_helper_call(h);
     // The handler raises the fault or performs the transfer itself: leave by its result.
     budget_refund(h.after);
@@ -271,8 +317,16 @@ void Emitter::check_cs_limit_reg(const x86::Gp& target32, Label path) {  // (not
 //   jmp rel32 .miss          ; patched to the target's entry once it is translated
 // .miss: mov dword [eip], target ; mov rax, record ; mov [link_src], rax
 //        mov dword [link_exit], k ; mov eax, Ended ; jmp exit
-// Other pages: mov dword [eip], target ; jmp lookup
+// Other pages: <flags -> AX> ; mov dword [eip], target ; jmp lookup_saved
 void Emitter::exit_to(u32 target) {
+  // Code after an exit is reached only through a label bound later (the other edge of a
+  // branch), which finds the flags where they were before the exit.
+  const FlagsAt before = flags_;
+  emit_direct_exit(target);
+  flags_ = before;
+}
+
+void Emitter::emit_direct_exit(u32 target) {
   const u32 entry_lin = block_.cs_base + block_.entry_eip;
   const u32 target_lin = block_.cs_base + target;
   if (c_.lockstep) {
@@ -281,14 +335,14 @@ void Emitter::exit_to(u32 target) {
     return;
   }
   if ((entry_lin >> 12) != (target_lin >> 12)) {
-    flags_to_memory();
+    flags_to_saved();
     a.mov(frame(layout::kEip, 4), target);
-    a.jmp(imm(stubs_.lookup));
+    a.jmp(imm(stubs_.lookup_saved));
     return;
   }
-  // With the flags in host EFLAGS the link goes to the target's host-flags entry and nothing is
-  // stored on the way; only the unlinked miss path stores them.
-  ExitSite site{a.newLabel(), a.newLabel(), target, flags_ == FlagsAt::Host};
+  // With the flags in host EFLAGS or AX the link goes to the target's host-flags or saved-flags
+  // entry and nothing is stored on the way; only the unlinked miss path stores them.
+  ExitSite site{a.newLabel(), a.newLabel(), target, flags_};
   a.bind(site.patch);
   a.long_().jmp(site.miss);
   const u32 k = static_cast<u32>(exits_.size());
@@ -296,7 +350,8 @@ void Emitter::exit_to(u32 target) {
   cold([this, site, k] {
     a.bind(site.miss);
     count(cpu::hot_counter::kExitUnlinked);
-    if (site.flags_in_host) store_host_flags();
+    if (site.flags == FlagsAt::Host) store_host_flags();
+    else if (site.flags == FlagsAt::Saved) store_saved_flags();
     a.mov(frame(layout::kEip, 4), site.target_eip);
     a.mov(x86::rax, imm(reinterpret_cast<uintptr_t>(record_)));
     a.mov(frame(layout::kLinkSrc, 8), x86::rax);
@@ -306,29 +361,31 @@ void Emitter::exit_to(u32 target) {
   });
 }
 
+// The jump-cache continuation takes the flags in AX (it enters the target's saved-flags entry).
 void Emitter::exit_indirect() {
-  flags_to_memory();
+  const FlagsAt before = flags_;  // as in exit_to
   if (c_.lockstep) {
+    flags_to_memory();
     a.mov(x86::eax, static_cast<u32>(cpu::JitExit::Ended));
     a.jmp(imm(stubs_.exit));
-    return;
+  } else {
+    flags_to_saved();
+    a.jmp(imm(stubs_.lookup_saved));
   }
-  a.jmp(imm(stubs_.lookup));
+  flags_ = before;
 }
 
-// With the flags in host EFLAGS (C++ clobbers them):
-//   lahf ; seto al ; push rax ; push rax ; push r8-r11   (six pushes: rsp stays aligned)
+// With the flags in host EFLAGS they are parked in AX first (C++ clobbers EFLAGS), and stay there:
+//   [lahf ; seto al] ; push rax ; push rax ; push r8-r11   (six pushes: rsp stays aligned)
 //   mov rdi, rbp ; mov esi, a1 ; mov edx, a2 ; mov ecx, N ; call fn
 //   pop r11-r8 ; mov ecx, eax ; pop rax ; pop rax
-//   cmp byte [exc.pending], 0 ; jne .fault           (before the flags go back)
-//   add al, 0x7F ; sahf
-// .fault (cold): add al, 0x7F ; sahf ; <flags -> CpuState> ; mov dword [eip], eip_k
+//   cmp byte [exc.pending], 0 ; jne .fault
+// .fault (cold): <AX -> CpuState> ; mov dword [eip], eip_k
 //                add qword [budget], N-k ; mov eax, Fault ; jmp exit
 void Emitter::call_runtime(const void* fn, const asmjit::Operand& a1, u32 a2) {
-  const bool host = flags_ == FlagsAt::Host;
-  if (host) {
-    a.lahf();
-    a.seto(x86::al);
+  if (flags_ == FlagsAt::Host) flags_to_saved();
+  const bool saved = flags_ == FlagsAt::Saved;
+  if (saved) {
     a.push(x86::rax);
     a.push(x86::rax);
   } else {
@@ -343,7 +400,7 @@ void Emitter::call_runtime(const void* fn, const asmjit::Operand& a1, u32 a2) {
   a.call(x86::rax);
   for (const x86::Gp& r : {x86::r11, x86::r10, x86::r9, x86::r8}) a.pop(r);
   a.mov(x86::ecx, x86::eax);
-  if (host) {
+  if (saved) {
     a.pop(x86::rax);
     a.pop(x86::rax);
   } else {
@@ -352,18 +409,10 @@ void Emitter::call_runtime(const void* fn, const asmjit::Operand& a1, u32 a2) {
   Label fault = a.newLabel();
   a.cmp(frame(layout::kExcPending, 1), 0);
   a.jne(fault);
-  if (host) {
-    a.add(x86::al, 0x7F);
-    a.sahf();
-  }
   const Here h = here();
-  cold([this, fault, host, h] {
+  cold([this, fault, saved, h] {
     a.bind(fault);
-    if (host) {
-      a.add(x86::al, 0x7F);
-      a.sahf();
-      store_host_flags();
-    }
+    if (saved) store_saved_flags();
     a.mov(frame(layout::kEip, 4), h.eip);
     budget_refund(h.after + 1);
     a.mov(x86::eax, static_cast<u32>(cpu::JitExit::Fault));

@@ -7,7 +7,7 @@
 //   rbx  HotFrame*       (CpuState, TLB, exit word, budget: fixed offsets, see hot_frame.h)
 //   rbp  Context*        (first argument of every runtime helper)
 //   rsp  16-byte aligned (calls need no adjustment)
-//   rax  the guest flags while an inline memory access runs (AH = LAHF image, AL = OF)
+//   rax  the guest flags while they are parked (FlagsAt::Saved: AH = LAHF image, AL = OF)
 //   rcx rdx rsi rdi: scratch
 // AH, CH, DH and BH cannot be encoded next to r8-r15, so byte forms naming them run through the
 // handler. EIP is not kept current: every point that can leave the block (helper call, fault,
@@ -16,8 +16,10 @@
 //
 // Guest flags live in the host's EFLAGS between native instructions (FlagsAt::Host), produced by
 // the host instruction itself; they are stored to CpuState::eflags only where something reads
-// them there: a helper call, a block exit, a fault. Code placed between guest instructions
-// (the inline soft-MMU's compares) saves and restores them with LAHF/SETO and ADD/SAHF.
+// them there: a helper call, a block exit, a fault. Code placed between guest instructions (the
+// inline soft-MMU's compares, the budget check at a block entry) first parks them in AX with
+// LAHF/SETO (FlagsAt::Saved), and they stay parked until an instruction reads them (ADD AL,0x7F;
+// SAHF brings them back) or writes all of them: a run of loads and stores saves them once.
 #pragma once
 #include <asmjit/x86.h>
 #include <functional>
@@ -35,14 +37,16 @@ using cpu::Block;
 using cpu::Context;
 using cpu::Insn;
 
-enum class FlagsAt : u8 { Memory, Host };
+// Where the guest's six arithmetic flags are: CpuState::eflags; host EFLAGS; or AX (AH = the
+// LAHF image of SF ZF AF PF CF, AL = OF as 0 or 1) with host EFLAGS free to clobber.
+enum class FlagsAt : u8 { Memory, Host, Saved };
 
 // One direct exit of a block, patchable into a jump to its target's translation.
 struct ExitSite {
   asmjit::Label patch;   // the 5-byte JMP rel32 to patch
   asmjit::Label miss;    // where it jumps while unlinked
   u32 target_eip = 0;
-  bool flags_in_host = false;  // link to the target's host-flags entry (see emit_entry)
+  FlagsAt flags = FlagsAt::Memory;  // which of the target's entries it links to (emit_entry)
 };
 
 // The instruction being emitted, as cold code (emitted after the block body) needs to know it.
@@ -59,8 +63,10 @@ class Emitter {
   // Emits the whole block. Direct exits are appended to exits().
   void emit_block();
   const std::vector<ExitSite>& exits() const { return exits_; }
-  // The entry for links whose source leaves the guest flags in host EFLAGS (emit_entry).
+  // The entries for links whose source leaves the guest flags in host EFLAGS, and in AX
+  // (emit_entry); the second is also where the jump cache continues.
   asmjit::Label host_flags_entry() const { return hf_entry_; }
+  asmjit::Label saved_flags_entry() const { return ax_entry_; }
 
   // ---- for native instruction emitters (emit_*.cpp) ---------------------------------------
   x86::Assembler& a;
@@ -90,9 +96,10 @@ class Emitter {
   // Scratch register rcx of the given size (free once mem_begin has returned).
   static x86::Gp tmp(unsigned size);
 
-  // Flags: make the guest flags available in host EFLAGS / in CpuState.
+  // Flags: make the guest flags available in host EFLAGS / in CpuState / in AX.
   void flags_to_host();
   void flags_to_memory();
+  void flags_to_saved();
   // The instruction just emitted set the guest flags in host EFLAGS.
   void flags_set_by_host() { flags_ = FlagsAt::Host; }
   FlagsAt flags() const { return flags_; }
@@ -101,9 +108,10 @@ class Emitter {
 
   // Inline soft-MMU (emit_memory.cpp). mem_begin computes the current instruction's ModRM memory
   // operand; mem_begin_at takes an offset already in ecx (stack accesses) and a segment. On return
-  // rsi holds the host address and the guest flags are back in host EFLAGS if they were there.
-  // The slow path runs the whole instruction through its interpreter handler and rejoins at
-  // mem_end(). reads_flags: the operation consumes the flags; writes_all: it defines all six.
+  // rsi holds the host address; the guest flags are in host EFLAGS if the operation reads them,
+  // else where they were, or parked in AX if they were in host EFLAGS. The slow path runs the
+  // whole instruction through its interpreter handler and rejoins at mem_end() with the flags
+  // where the fast path leaves them.
   // How the operation that follows uses the guest flags.
   enum class FlagUse : u8 {
     None,       // neither reads nor writes them (MOV, PUSH, ...)
@@ -167,6 +175,7 @@ class Emitter {
   void comment_guest_insn(u32 eip);
   Here here() const;
   void emit_exit_ended(u32 rip);  // stores rip, leaves with JitExit::Ended
+  void emit_direct_exit(u32 target);  // exit_to's code
   // The call itself, with EIP stored; result in eax. slow: an inline soft-MMU miss (counted).
   void emit_helper_call(const Here& h, bool slow = false);
   void handle_helper_result(const Here& h, bool may_end);
@@ -175,6 +184,8 @@ class Emitter {
   void emit_slow_call(const Here& h);
   void store_host_flags();
   void load_host_flags();
+  void store_saved_flags();  // AX -> CpuState::eflags
+  void load_saved_flags();   // CpuState::eflags -> AX
   void spill_guest_regs();   // r8-r15 -> CpuState::gpr
   void reload_guest_regs();  // CpuState::gpr -> r8-r15
 
@@ -190,9 +201,13 @@ class Emitter {
   std::vector<ExitSite> exits_;
   std::vector<u32> live_after_;
   u32 live_in_ = cpu::flag::kArith;  // flags the block observes before writing them
-  asmjit::Label hf_entry_;
+  asmjit::Label hf_entry_, ax_entry_;
   std::vector<std::function<void()>> cold_;
 };
+
+// The parked-flags conversions (FlagsAt::Saved), shared with the translator's stubs.
+void emit_store_saved_flags(x86::Assembler& a);  // AX -> CpuState::eflags
+void emit_load_saved_flags(x86::Assembler& a);   // CpuState::eflags -> AX
 
 // A native emitter for one opcode-table row family: emits the instruction and returns true, or
 // returns false (having emitted nothing) to leave this form to the handler.

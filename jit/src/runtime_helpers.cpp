@@ -50,9 +50,9 @@ const void* rt_lookup(cpu::Context* c) {
     return nullptr;
   }
   c->stats.jit_lookups++;
-  cpu::HotFrame::ItcEntry& e = c->itc[s.eip() & (cpu::HotFrame::kItcSize - 1)];
-  e = cpu::HotFrame::ItcEntry{s.eip(), c->itc_gen, b->host_entry};
-  return b->host_entry;
+  cpu::HotFrame::ItcEntry& e = c->itc[cpu::HotFrame::itc_slot(s.eip())];
+  e = cpu::HotFrame::ItcEntry{s.eip(), c->itc_gen, b->host_entry_saved};
+  return b->host_entry_saved;
 }
 
 void rt_note_store(cpu::Context* c, u8* host, u32 size) {

@@ -6,7 +6,10 @@ namespace pcjit::jit {
 struct Stubs {
   const void* enter = nullptr;        // u32 enter(HotFrame*, Context*, const void* entry)
   const void* exit = nullptr;         // eax = cpu::JitExit: restore host registers, return
-  const void* lookup = nullptr;       // continue at CpuState's EIP through the jump cache, or exit
+  // Continue at CpuState's EIP through the jump cache (into the target's saved-flags entry), or
+  // exit: lookup takes the guest flags in CpuState, lookup_saved in AX (FlagsAt::Saved).
+  const void* lookup = nullptr;
+  const void* lookup_saved = nullptr;
   const void* helper_exit = nullptr;  // eax = the cpu::Exec a handler returned instead of Ok
 };
 

@@ -33,7 +33,7 @@ struct Exit {
   u32 patch = 0;  // offset of the E9 rel32 in the block's code
   u32 miss = 0;   // offset of its miss stub
   u32 target_eip = 0;
-  bool flags_in_host = false;  // links to the target's host-flags entry
+  FlagsAt flags = FlagsAt::Memory;  // where the source leaves the flags: picks the target's entry
   struct Record* linked = nullptr;
 };
 
@@ -42,6 +42,7 @@ struct Record {
   Context* ctx = nullptr;
   CodeSpan code;
   const void* hf_entry = nullptr;  // entry with the guest flags in host EFLAGS
+  const void* ax_entry = nullptr;  // entry with the guest flags parked in AX
   std::vector<Exit> exits;
   std::vector<std::pair<Record*, u32>> incoming;  // (source, exit index) linked into this one
 };
@@ -129,17 +130,21 @@ void X64Translator::perf_symbol(const void* at, std::size_t size, const char* fm
 // enter(frame, ctx, entry): push rbp, rbx, r12-r15 ; sub rsp, 8 ; mov rbx, rdi ; mov rbp, rsi
 //                           <gpr[] -> r8-r15> ; jmp rdx
 // exit (eax = JitExit):     <r8-r15 -> gpr[]> ; add rsp, 8 ; pop r15-r12, rbx, rbp ; ret
-// lookup:                   mov edx, [eip] ; mov ecx, edx ; and ecx, 1023 ; shl ecx, 4
-//                           mov eax, [itc_gen] ; shl rax, 32 ; or rax, rdx
-//                           cmp [rbx+itc+rcx], rax ; jne slow ; jmp [rbx+itc+rcx+8]
-//                    slow:  push r8-r11 ; call rt_lookup(ctx) ; pop r11-r8 ; test rax, rax
-//                           jz ended ; jmp rax
+// lookup (flags in CpuState): <CpuState flags -> AX>, then as lookup_saved
+// lookup_saved (flags in AX):  mov edx, [eip] ; imul ecx, edx, kItcMul ; shr ecx, 32-kItcBits
+//                              shl ecx, 4 ; mov edi, [itc_gen] ; shl rdi, 32 ; or rdi, rdx
+//                              cmp [rbx+itc+rcx], rdi ; jne slow ; jmp [rbx+itc+rcx+8]
+//                    slow:     push rax ; push rax ; push r8-r11 ; call rt_lookup(ctx)
+//                              pop r11-r8 ; mov rdx, rax ; pop rax ; pop rax
+//                              test rdx, rdx ; jz ended ; jmp rdx    (a saved-flags entry)
+//                    ended:    <AX -> CpuState flags> ; mov eax, Ended ; jmp exit
 // helper_exit (eax = Exec): Fault -> refund 1, JitExit::Fault ; Halt -> Halt ; else Ended
 void X64Translator::build_stubs() {
   asmjit::CodeHolder code;
   code.init(asmjit::Environment::host());
   x86::Assembler a(&code);
   asmjit::Label enter = a.newLabel(), exit = a.newLabel(), lookup = a.newLabel(), helper = a.newLabel();
+  asmjit::Label lookup_saved = a.newLabel();
   asmjit::Label ended = a.newLabel(), not_fault = a.newLabel(), not_halt = a.newLabel();
   a.bind(enter);
   a.push(x86::rbp);
@@ -164,27 +169,34 @@ void X64Translator::build_stubs() {
   a.pop(x86::rbp);
   a.ret();
   a.bind(lookup);
+  emit_load_saved_flags(a);
+  a.bind(lookup_saved);
   asmjit::Label slow = a.newLabel();
   a.mov(x86::edx, x86::dword_ptr(x86::rbx, static_cast<i32>(layout::kEip)));
-  a.mov(x86::ecx, x86::edx);
-  a.and_(x86::ecx, cpu::HotFrame::kItcSize - 1);
+  a.imul(x86::ecx, x86::edx, cpu::HotFrame::kItcMul);
+  a.shr(x86::ecx, 32 - cpu::HotFrame::kItcBits);
   a.shl(x86::ecx, 4);
-  a.mov(x86::eax, x86::dword_ptr(x86::rbx, static_cast<i32>(layout::kItcGen)));
-  a.shl(x86::rax, 32);
-  a.or_(x86::rax, x86::rdx);
-  a.cmp(x86::qword_ptr(x86::rbx, x86::rcx, 0, static_cast<i32>(layout::kItc)), x86::rax);
+  a.mov(x86::edi, x86::dword_ptr(x86::rbx, static_cast<i32>(layout::kItcGen)));
+  a.shl(x86::rdi, 32);
+  a.or_(x86::rdi, x86::rdx);
+  a.cmp(x86::qword_ptr(x86::rbx, x86::rcx, 0, static_cast<i32>(layout::kItc)), x86::rdi);
   a.jne(slow);
   a.jmp(x86::qword_ptr(x86::rbx, x86::rcx, 0, static_cast<i32>(layout::kItc + 8)));
   a.bind(slow);
-  for (const x86::Gp& r : {x86::r8, x86::r9, x86::r10, x86::r11}) a.push(r);  // caller-saved guest registers
+  // The flags (rax) and the caller-saved guest registers; six pushes keep rsp aligned.
+  for (const x86::Gp& r : {x86::rax, x86::rax, x86::r8, x86::r9, x86::r10, x86::r11}) a.push(r);
   a.mov(x86::rdi, x86::rbp);
   a.mov(x86::rax, imm(reinterpret_cast<uintptr_t>(&rt_lookup)));
   a.call(x86::rax);
   for (const x86::Gp& r : {x86::r11, x86::r10, x86::r9, x86::r8}) a.pop(r);
-  a.test(x86::rax, x86::rax);
+  a.mov(x86::rdx, x86::rax);
+  a.pop(x86::rax);
+  a.pop(x86::rax);
+  a.test(x86::rdx, x86::rdx);
   a.jz(ended);
-  a.jmp(x86::rax);
+  a.jmp(x86::rdx);
   a.bind(ended);
+  emit_store_saved_flags(a);
   a.mov(x86::eax, static_cast<u32>(cpu::JitExit::Ended));
   a.jmp(exit);
   a.bind(helper);
@@ -213,6 +225,7 @@ void X64Translator::build_stubs() {
   stubs_.enter = at(enter);
   stubs_.exit = at(exit);
   stubs_.lookup = at(lookup);
+  stubs_.lookup_saved = at(lookup_saved);
   stubs_.helper_exit = at(helper);
   perf_symbol(stub_code_.rx, code.codeSize(), "pcjit_stubs_%llx_%x", 0, 0);
 }
@@ -247,8 +260,10 @@ bool X64Translator::translate(Context& c, Block& b) {
   for (const ExitSite& s : e.exits())
     rec->exits.push_back(Exit{static_cast<u32>(code.labelOffsetFromBase(s.patch)),
                               static_cast<u32>(code.labelOffsetFromBase(s.miss)), s.target_eip,
-                              s.flags_in_host});
+                              s.flags});
   rec->hf_entry = static_cast<const u8*>(rec->code.rx) + code.labelOffsetFromBase(e.host_flags_entry());
+  rec->ax_entry = static_cast<const u8*>(rec->code.rx) + code.labelOffsetFromBase(e.saved_flags_entry());
+  b.host_entry_saved = rec->ax_entry;
   b.host_entry = rec->code.rx;
   perf_symbol(rec->code.rx, size, "pcjit_%llx_%x", b.phys, b.entry_eip);
   b.jit = rec.release();
@@ -280,7 +295,9 @@ void X64Translator::link(Context& c, Block& target) {
       target.entry_eip != x.target_eip || target.cs_base != from.cs_base || target.cs_limit != from.cs_limit || target.phys != expect_phys ||
       target.seg_assumed != from.seg_assumed)
     return;
-  const void* to = x.flags_in_host ? dst->hf_entry : target.host_entry;
+  const void* to = x.flags == FlagsAt::Host    ? dst->hf_entry
+                   : x.flags == FlagsAt::Saved ? dst->ax_entry
+                                               : target.host_entry;
   const i64 rel = static_cast<const u8*>(to) - (static_cast<const u8*>(src->code.rx) + x.patch + 5);
   if (rel != static_cast<i32>(rel)) return;  // out of rel32 reach (not with one allocator, but checked)
   patch(*src, k, to);
@@ -315,6 +332,7 @@ void X64Translator::release(Block& b) {
   delete rec;
   b.jit = nullptr;
   b.host_entry = nullptr;
+  b.host_entry_saved = nullptr;
 }
 
 }  // namespace

@@ -60,7 +60,8 @@ struct Block {
   u8 seg_misses = 0;
   static constexpr u8 kSegRetries = 2;
   void* jit = nullptr;            // the translator's record (null: not translated)
-  const void* host_entry = nullptr;
+  const void* host_entry = nullptr;        // flags in CpuState (the dispatcher's entry)
+  const void* host_entry_saved = nullptr;  // flags parked in AX (the jump-cache continuation)
   std::vector<Insn> insns;
   std::vector<InsnFlags> flags;   // per instruction, parallel to insns
 };
