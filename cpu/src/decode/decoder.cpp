@@ -167,15 +167,17 @@ DecodeStatus decode_bytes(const u8* bytes, unsigned count, bool code32, Insn& i,
   }
   if (mem) i.flags |= insn_flag::kMem;
 
-  const OpcodeRow* row = find_row(i.map, i.opcode, i.reg, mem);
+  // Zydis reports a prefix that selects an SSE form as mandatory (not as REP/opsize attributes);
+  // it is part of the opcode, so it picks the row.
+  u8 mandatory = 0;
+  for (unsigned k = 0; k < zi.raw.prefix_count; ++k)
+    if (zi.raw.prefixes[k].type == ZYDIS_PREFIX_TYPE_MANDATORY) mandatory = zi.raw.prefixes[k].value;
+  const OpcodeRow* row = find_row(i.map, i.opcode, i.reg, mem, mandatory);
   if (!row) return DecodeStatus::kInvalid;
   if ((i.flags & insn_flag::kLock) && (!(row->flags & row_flag::kLockable) || !mem)) return DecodeStatus::kInvalid;
-  DecodeView v{i.map, i.opcode, i.opsz, i.adsz, mem, code32, i.reg, i.rm,
-               (i.flags & insn_flag::kRep) != 0, (i.flags & insn_flag::kRepne) != 0,
-               (i.flags & insn_flag::kLock) != 0, (zi.attributes & ZYDIS_ATTRIB_HAS_OPERANDSIZE) != 0, 0};
-  // Zydis reports a prefix that selects an SSE form as mandatory (not as REP/opsize attributes).
-  for (unsigned k = 0; k < zi.raw.prefix_count; ++k)
-    if (zi.raw.prefixes[k].type == ZYDIS_PREFIX_TYPE_MANDATORY) v.mandatory = zi.raw.prefixes[k].value;
+  const DecodeView v{i.map, i.opcode, i.opsz, i.adsz, mem, code32, i.reg, i.rm,
+                     (i.flags & insn_flag::kRep) != 0, (i.flags & insn_flag::kRepne) != 0,
+                     (i.flags & insn_flag::kLock) != 0, (zi.attributes & ZYDIS_ATTRIB_HAS_OPERANDSIZE) != 0};
   Handler h = row->bind(v, i);
   if (!h) return DecodeStatus::kInvalid;
   i.fn = h;

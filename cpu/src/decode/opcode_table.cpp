@@ -1,6 +1,7 @@
 // Gathers every family's rows into one immutable lookup array, built once on first use.
-// Index: [map][opcode][ModRM.reg][mem]; rows that take any reg or any form fill every slot they
-// cover. Two rows claiming the same slot is a programming error caught at start-up.
+// Index: [map][opcode][ModRM.reg][mem][mandatory prefix]; rows that take any reg, any form or any
+// prefix fill every slot they cover. Two rows claiming the same slot is a programming error caught
+// at start-up.
 #include "opcode_table.h"
 
 #include <array>
@@ -15,10 +16,11 @@ namespace {
 struct Table {
   std::vector<const OpcodeRow*> all;
   std::unordered_map<const OpcodeRow*, u16> index;
-  std::array<const OpcodeRow*, 2 * 256 * 8 * 2> slot{};
+  std::array<const OpcodeRow*, 2 * 256 * 8 * 2 * 4> slot{};
 
-  static std::size_t at(u8 map, u8 op, u8 reg, bool mem) {
-    return ((std::size_t{map} * 256 + op) * 8 + reg) * 2 + (mem ? 1 : 0);
+  // Prefix slot: 0 none, 1 66, 2 F3, 3 F2 (bit k of a row's pfx mask).
+  static std::size_t at(u8 map, u8 op, u8 reg, bool mem, unsigned prefix) {
+    return (((std::size_t{map} * 256 + op) * 8 + reg) * 2 + (mem ? 1 : 0)) * 4 + prefix;
   }
 
   void add(const OpcodeRow& r) {
@@ -30,12 +32,15 @@ struct Table {
         for (int mem = 0; mem < 2; ++mem) {
           if (mem && (r.flags & row_flag::kRegOnly)) continue;
           if (!mem && (r.flags & row_flag::kMemOnly)) continue;
-          auto& s = slot[at(r.map, static_cast<u8>(r.opcode + k), reg, mem)];
-          if (s) {
-            std::fprintf(stderr, "pcjit: opcode table conflict: %s and %s\n", s->name, r.name);
-            std::abort();
+          for (unsigned p = 0; p < 4; ++p) {
+            if (!(r.prefixes & (1u << p))) continue;
+            auto& s = slot[at(r.map, static_cast<u8>(r.opcode + k), reg, mem, p)];
+            if (s) {
+              std::fprintf(stderr, "pcjit: opcode table conflict: %s and %s\n", s->name, r.name);
+              std::abort();
+            }
+            s = &r;
           }
-          s = &r;
         }
       }
     }
@@ -56,9 +61,10 @@ const Table& table() {
 
 }  // namespace
 
-const OpcodeRow* find_row(u8 map, u8 opcode, u8 modrm_reg, bool mem) {
+const OpcodeRow* find_row(u8 map, u8 opcode, u8 modrm_reg, bool mem, u8 mandatory) {
   if (map > 1) return nullptr;
-  return table().slot[Table::at(map, opcode, modrm_reg & 7, mem)];
+  const unsigned p = mandatory == 0x66 ? 1 : mandatory == 0xF3 ? 2 : mandatory == 0xF2 ? 3 : 0;
+  return table().slot[Table::at(map, opcode, modrm_reg & 7, mem, p)];
 }
 
 u16 row_index(const OpcodeRow* row) {

@@ -1,5 +1,6 @@
 // The opcode table: one row per instruction form, keyed by opcode map, opcode byte(s), ModRM.reg
-// extension and register/memory form. Each instruction-family file (ops/*.cpp, system/*.cpp)
+// extension, register/memory form and mandatory prefix (the SDM's "NP 0F 6F" MOVQ mm, "66 0F 6F"
+// MOVDQA and "F3 0F 6F" MOVDQU are three rows). Each instruction-family file (ops/*.cpp, system/*.cpp)
 // contributes its rows; decode/opcode_table.cpp gathers them into a lookup array at start-up.
 //
 // A row's binder runs at block-build time: it looks at the resolved operand size, address size
@@ -30,7 +31,6 @@ struct DecodeView {
   u8 modrm_reg;
   u8 modrm_rm;
   bool rep, repne, lock, opsize_prefix;
-  u8 mandatory;  // SSE mandatory prefix (66, F3, F2), 0 when none: selects MMX vs SSE forms
 };
 
 using Binder = Handler (*)(const DecodeView& v, Insn& out);
@@ -99,6 +99,15 @@ constexpr RowFlags kLogic{0, flag::kArith, flag::AF};        // AND OR XOR TEST:
 constexpr RowFlags kCond{flag::CF | flag::PF | flag::ZF | flag::SF | flag::OF, 0, 0, FlagRule::kCond};
 }  // namespace fx
 
+// The mandatory prefix that selects a row (SDM Vol. 2 3.1.1.1: "NP" = none of 66/F2/F3). A row
+// whose opcode has no prefixed forms takes every prefix (kAny): there 66 is the operand size and
+// F2/F3 are REP or ignored, and the binder sees them as such. Zydis tells which prefix is
+// mandatory (the last of F2/F3, else 66, for an opcode that has prefixed forms).
+namespace pfx {
+constexpr u8 kNP = 1, k66 = 2, kF3 = 4, kF2 = 8;
+constexpr u8 kAny = kNP | k66 | kF3 | kF2;
+}  // namespace pfx
+
 struct OpcodeRow {
   const char* name;  // for stats and the tracer ("add Eb,Gb")
   u8 map;            // 0: one-byte map, 1: 0F map
@@ -109,6 +118,7 @@ struct OpcodeRow {
   Binder bind;
   OpClass cls;
   RowFlags fx;       // EFLAGS effects
+  u8 prefixes = pfx::kAny;  // the mandatory prefixes that select this row
 };
 
 // Each family exports its rows through one of these; opcode_table.cpp lists them all.
@@ -130,7 +140,8 @@ std::span<const OpcodeRow> farcall_rows();
 std::span<const OpcodeRow> simd_rows();  // simd/*.cpp: MMX, SSE, SSE2
 
 // Looks up the row for an instruction; nullptr when the opcode is not implemented (#UD).
-const OpcodeRow* find_row(u8 map, u8 opcode, u8 modrm_reg, bool mem);
+// mandatory: the mandatory prefix byte (66, F3, F2), or 0 for none.
+const OpcodeRow* find_row(u8 map, u8 opcode, u8 modrm_reg, bool mem, u8 mandatory);
 // Index of a row (stored in Insn::row) and back.
 u16 row_index(const OpcodeRow* row);
 const OpcodeRow& row_at(u16 index);

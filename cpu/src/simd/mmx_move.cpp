@@ -2,7 +2,6 @@
 // PINSRW, PEXTRW, PMOVMSKB, MOVNTQ, MASKMOVQ). Non-temporal hints have no cache to bypass here,
 // so MOVNTQ is a plain store.
 #include "simd.h"
-#include "sse2_move.h"
 
 namespace pcjit::cpu::simd {
 namespace {
@@ -103,36 +102,24 @@ Exec maskmovq(Context& c, const Insn& i) {
   return done(c);
 }
 
-// No prefix: the MMX form; 66/F3/F2: the SSE2 XMM forms (sse2_move.cpp).
-template <Exec (*Reg)(Context&, const Insn&), Exec (*Mem)(Context&, const Insn&)>
-Handler forms(const DecodeView& v, Insn& i) {
-  if (v.mandatory != 0) return sse2_move_bind(v);
-  return bind_mmx_forms<Reg, Mem>(v, i);
-}
-template <Handler H>
-Handler only(const DecodeView& v, Insn&) {
-  return v.mandatory == 0 ? H : sse2_move_bind(v);
-}
-Handler sse2_only(const DecodeView& v, Insn&) { return sse2_move_bind(v); }
-
 constexpr u16 M = row_flag::kModRM;
 constexpr u16 MR = M | row_flag::kRegOnly;
 constexpr u16 MM = M | row_flag::kMemOnly;
+constexpr OpClass K = OpClass::kMmx;
 
+// The NP forms; the 66/F3/F2 forms of the same opcodes are SSE2 rows (sse2_move.cpp).
 constexpr OpcodeRow kRows[] = {
-    {"movd Pq,Ed", 1, 0x6E, 1, -1, M, forms<movd_load<false>, movd_load<true>>, OpClass::kMmx, fx::kNone},
-    {"movd Ed,Pq", 1, 0x7E, 1, -1, M, forms<movd_store<false>, movd_store<true>>, OpClass::kMmx, fx::kNone},
-    {"movq Pq,Qq", 1, 0x6F, 1, -1, M, forms<movq_load<false>, movq_load<true>>, OpClass::kMmx, fx::kNone},
-    {"movq Qq,Pq", 1, 0x7F, 1, -1, M, forms<movq_store<false>, movq_store<true>>, OpClass::kMmx, fx::kNone},
-    {"emms", 1, 0x77, 1, -1, 0, only<emms>, OpClass::kMmx, fx::kNone},
-    {"pshufw", 1, 0x70, 1, -1, M, forms<pshufw<false>, pshufw<true>>, OpClass::kMmx, fx::kNone},
-    {"pinsrw", 1, 0xC4, 1, -1, M, forms<pinsrw<false>, pinsrw<true>>, OpClass::kMmx, fx::kNone},
-    {"pextrw", 1, 0xC5, 1, -1, MR, only<pextrw>, OpClass::kMmx, fx::kNone},
-    {"pmovmskb", 1, 0xD7, 1, -1, MR, only<pmovmskb>, OpClass::kMmx, fx::kNone},
-    {"movntq", 1, 0xE7, 1, -1, MM, only<movq_store<true>>, OpClass::kMmx, fx::kNone},
-    {"maskmovq/maskmovdqu", 1, 0xF7, 1, -1, MR, only<maskmovq>, OpClass::kMmx, fx::kNone},
-    {"movq Wq,Vq/movq2dq/movdq2q", 1, 0xD6, 1, -1, M, sse2_only, OpClass::kMmx, fx::kNone},
-    {"movnti", 1, 0xC3, 1, -1, MM, sse2_only, OpClass::kMmx, fx::kNone},
+    {"movd Pq,Ed", 1, 0x6E, 1, -1, M, bind_forms<movd_load<false>, movd_load<true>>, K, fx::kNone, pfx::kNP},
+    {"movd Ed,Pq", 1, 0x7E, 1, -1, M, bind_forms<movd_store<false>, movd_store<true>>, K, fx::kNone, pfx::kNP},
+    {"movq Pq,Qq", 1, 0x6F, 1, -1, M, bind_forms<movq_load<false>, movq_load<true>>, K, fx::kNone, pfx::kNP},
+    {"movq Qq,Pq", 1, 0x7F, 1, -1, M, bind_forms<movq_store<false>, movq_store<true>>, K, fx::kNone, pfx::kNP},
+    {"emms", 1, 0x77, 1, -1, 0, bind_only<emms>, K, fx::kNone, pfx::kNP},
+    {"pshufw Pq,Qq,Ib", 1, 0x70, 1, -1, M, bind_forms<pshufw<false>, pshufw<true>>, K, fx::kNone, pfx::kNP},
+    {"pinsrw Pq,Ed,Ib", 1, 0xC4, 1, -1, M, bind_forms<pinsrw<false>, pinsrw<true>>, K, fx::kNone, pfx::kNP},
+    {"pextrw Gd,Nq,Ib", 1, 0xC5, 1, -1, MR, bind_only<pextrw>, K, fx::kNone, pfx::kNP},
+    {"pmovmskb Gd,Nq", 1, 0xD7, 1, -1, MR, bind_only<pmovmskb>, K, fx::kNone, pfx::kNP},
+    {"movntq Mq,Pq", 1, 0xE7, 1, -1, MM, bind_only<movq_store<true>>, K, fx::kNone, pfx::kNP},
+    {"maskmovq Pq,Nq", 1, 0xF7, 1, -1, MR, bind_only<maskmovq>, K, fx::kNone, pfx::kNP},
 };
 
 }  // namespace

@@ -1,6 +1,7 @@
 // MMX packs, unpacks and shifts (SDM Vol. 2 PACKSS*/PACKUSWB, PUNPCK*, PSLL/PSRL/PSRA). The
 // shift count is the whole 64-bit source (register/memory form) or imm8; counts beyond the lane
-// width clear the lane (logical) or fill it with the sign (arithmetic).
+// width clear the lane (logical) or fill it with the sign (arithmetic). Rows come in pairs, the
+// MMX form (NP) and the SSE2 XMM form (66), plus the SSE2-only PSRLDQ/PSLLDQ/PUNPCK*QDQ.
 #include "simd.h"
 
 namespace pcjit::cpu::simd {
@@ -91,10 +92,6 @@ Exec shift_imm_xmm(Context& c, const Insn& i) {
   set_xmm(c, i.rm, {shift<L, S>(a.lo, n), shift<L, S>(a.hi, n)});
   return Exec::Ok;
 }
-template <class L, Shift S>
-Handler bind_shift_imm(const DecodeView& v, Insn&) {
-  return v.mandatory == 0 ? &shift_imm<L, S> : v.mandatory == 0x66 ? &shift_imm_xmm<L, S> : nullptr;
-}
 // PSRLDQ/PSLLDQ (66 0F 73 /3, /7): the whole register by imm8 bytes (> 15: zero).
 template <bool Left>
 Exec byte_shift(Context& c, const Insn& i) {
@@ -118,15 +115,6 @@ Exec byte_shift(Context& c, const Insn& i) {
   set_xmm(c, i.rm, r);
   return Exec::Ok;
 }
-template <bool Left>
-Handler bind_byte_shift(const DecodeView& v, Insn&) {
-  return v.mandatory == 0x66 ? &byte_shift<Left> : nullptr;
-}
-template <bool High>
-Handler bind_qdq(const DecodeView& v, Insn& i) {
-  return v.mandatory == 0x66 ? bind_mmx<UnpackQdq<High>>(v, i) : nullptr;
-}
-
 static_assert(Pack<i16, i8>::apply(0x8000'7FFF'0080'FF7Full, 0) == 0x80'7F'7F'80ull);
 static_assert(Pack<i16, u8>::apply(0x0100'FFFF'00FF'0001ull, 0) == 0xFF'00'FF'01ull);
 static_assert(Unpack<u8, false>::apply(0x0706050403020100ull, 0x1716151413121110ull) == 0x1303120211011000ull);
@@ -134,40 +122,49 @@ static_assert(shift<u16, Shift::Arith>(0x8000'0001'7FFF'FFFFull, 20) == 0xFFFF'0
 
 constexpr u16 M = row_flag::kModRM;
 constexpr u16 MR = M | row_flag::kRegOnly;
+constexpr OpClass X = OpClass::kSse;
+
+#define PCJIT_SHIFT_IMM_ROWS(name, opcode, ext, L, S)                                                       \
+  {name " Nq,Ib", 1, opcode, 1, ext, MR, bind_only<shift_imm<L, S>>, OpClass::kMmx, fx::kNone, pfx::kNP},   \
+  {name " Udq,Ib", 1, opcode, 1, ext, MR, bind_only<shift_imm_xmm<L, S>>, X, fx::kNone, pfx::k66}
 
 constexpr OpcodeRow kRows[] = {
-    {"packsswb", 1, 0x63, 1, -1, M, bind_mmx<Pack<i16, i8>>, OpClass::kMmx, fx::kNone},
-    {"packssdw", 1, 0x6B, 1, -1, M, bind_mmx<Pack<i32, i16>>, OpClass::kMmx, fx::kNone},
-    {"packuswb", 1, 0x67, 1, -1, M, bind_mmx<Pack<i16, u8>>, OpClass::kMmx, fx::kNone},
-    {"punpcklbw", 1, 0x60, 1, -1, M, bind_mmx<UnpackLow<u8>>, OpClass::kMmx, fx::kNone},
-    {"punpcklwd", 1, 0x61, 1, -1, M, bind_mmx<UnpackLow<u16>>, OpClass::kMmx, fx::kNone},
-    {"punpckldq", 1, 0x62, 1, -1, M, bind_mmx<UnpackLow<u32>>, OpClass::kMmx, fx::kNone},
-    {"punpckhbw", 1, 0x68, 1, -1, M, bind_mmx<Unpack<u8, true>>, OpClass::kMmx, fx::kNone},
-    {"punpckhwd", 1, 0x69, 1, -1, M, bind_mmx<Unpack<u16, true>>, OpClass::kMmx, fx::kNone},
-    {"punpckhdq", 1, 0x6A, 1, -1, M, bind_mmx<Unpack<u32, true>>, OpClass::kMmx, fx::kNone},
-    {"psrlw", 1, 0xD1, 1, -1, M, bind_mmx<ShiftBy<u16, Shift::Right>>, OpClass::kMmx, fx::kNone},
-    {"psrld", 1, 0xD2, 1, -1, M, bind_mmx<ShiftBy<u32, Shift::Right>>, OpClass::kMmx, fx::kNone},
-    {"psrlq", 1, 0xD3, 1, -1, M, bind_mmx<ShiftBy<u64, Shift::Right>>, OpClass::kMmx, fx::kNone},
-    {"psraw", 1, 0xE1, 1, -1, M, bind_mmx<ShiftBy<u16, Shift::Arith>>, OpClass::kMmx, fx::kNone},
-    {"psrad", 1, 0xE2, 1, -1, M, bind_mmx<ShiftBy<u32, Shift::Arith>>, OpClass::kMmx, fx::kNone},
-    {"psllw", 1, 0xF1, 1, -1, M, bind_mmx<ShiftBy<u16, Shift::Left>>, OpClass::kMmx, fx::kNone},
-    {"pslld", 1, 0xF2, 1, -1, M, bind_mmx<ShiftBy<u32, Shift::Left>>, OpClass::kMmx, fx::kNone},
-    {"psllq", 1, 0xF3, 1, -1, M, bind_mmx<ShiftBy<u64, Shift::Left>>, OpClass::kMmx, fx::kNone},
-    {"psrlw Ib", 1, 0x71, 1, 2, MR, bind_shift_imm<u16, Shift::Right>, OpClass::kMmx, fx::kNone},
-    {"psraw Ib", 1, 0x71, 1, 4, MR, bind_shift_imm<u16, Shift::Arith>, OpClass::kMmx, fx::kNone},
-    {"psllw Ib", 1, 0x71, 1, 6, MR, bind_shift_imm<u16, Shift::Left>, OpClass::kMmx, fx::kNone},
-    {"psrld Ib", 1, 0x72, 1, 2, MR, bind_shift_imm<u32, Shift::Right>, OpClass::kMmx, fx::kNone},
-    {"psrad Ib", 1, 0x72, 1, 4, MR, bind_shift_imm<u32, Shift::Arith>, OpClass::kMmx, fx::kNone},
-    {"pslld Ib", 1, 0x72, 1, 6, MR, bind_shift_imm<u32, Shift::Left>, OpClass::kMmx, fx::kNone},
-    {"psrlq Ib", 1, 0x73, 1, 2, MR, bind_shift_imm<u64, Shift::Right>, OpClass::kMmx, fx::kNone},
-    {"psllq Ib", 1, 0x73, 1, 6, MR, bind_shift_imm<u64, Shift::Left>, OpClass::kMmx, fx::kNone},
-    {"psrldq Ib", 1, 0x73, 1, 3, MR, bind_byte_shift<false>, OpClass::kMmx, fx::kNone},
-    {"pslldq Ib", 1, 0x73, 1, 7, MR, bind_byte_shift<true>, OpClass::kMmx, fx::kNone},
-    {"punpcklqdq", 1, 0x6C, 1, -1, M, bind_qdq<false>, OpClass::kMmx, fx::kNone},
-    {"punpckhqdq", 1, 0x6D, 1, -1, M, bind_qdq<true>, OpClass::kMmx, fx::kNone},
+    PCJIT_MMX_SSE2_ROWS("packsswb", 0x63, Pack<i16, i8>),
+    PCJIT_MMX_SSE2_ROWS("packssdw", 0x6B, Pack<i32, i16>),
+    PCJIT_MMX_SSE2_ROWS("packuswb", 0x67, Pack<i16, u8>),
+    PCJIT_MMX_SSE2_ROWS("punpcklbw", 0x60, UnpackLow<u8>),
+    PCJIT_MMX_SSE2_ROWS("punpcklwd", 0x61, UnpackLow<u16>),
+    PCJIT_MMX_SSE2_ROWS("punpckldq", 0x62, UnpackLow<u32>),
+    PCJIT_MMX_SSE2_ROWS("punpckhbw", 0x68, Unpack<u8, true>),
+    PCJIT_MMX_SSE2_ROWS("punpckhwd", 0x69, Unpack<u16, true>),
+    PCJIT_MMX_SSE2_ROWS("punpckhdq", 0x6A, Unpack<u32, true>),
+    PCJIT_MMX_SSE2_ROWS("psrlw", 0xD1, ShiftBy<u16, Shift::Right>),
+    PCJIT_MMX_SSE2_ROWS("psrld", 0xD2, ShiftBy<u32, Shift::Right>),
+    PCJIT_MMX_SSE2_ROWS("psrlq", 0xD3, ShiftBy<u64, Shift::Right>),
+    PCJIT_MMX_SSE2_ROWS("psraw", 0xE1, ShiftBy<u16, Shift::Arith>),
+    PCJIT_MMX_SSE2_ROWS("psrad", 0xE2, ShiftBy<u32, Shift::Arith>),
+    PCJIT_MMX_SSE2_ROWS("psllw", 0xF1, ShiftBy<u16, Shift::Left>),
+    PCJIT_MMX_SSE2_ROWS("pslld", 0xF2, ShiftBy<u32, Shift::Left>),
+    PCJIT_MMX_SSE2_ROWS("psllq", 0xF3, ShiftBy<u64, Shift::Left>),
+    // Shifts by imm8 (0F 71/72/73, register form only): NP on an MMX register, 66 on an XMM one.
+    PCJIT_SHIFT_IMM_ROWS("psrlw", 0x71, 2, u16, Shift::Right),
+    PCJIT_SHIFT_IMM_ROWS("psraw", 0x71, 4, u16, Shift::Arith),
+    PCJIT_SHIFT_IMM_ROWS("psllw", 0x71, 6, u16, Shift::Left),
+    PCJIT_SHIFT_IMM_ROWS("psrld", 0x72, 2, u32, Shift::Right),
+    PCJIT_SHIFT_IMM_ROWS("psrad", 0x72, 4, u32, Shift::Arith),
+    PCJIT_SHIFT_IMM_ROWS("pslld", 0x72, 6, u32, Shift::Left),
+    PCJIT_SHIFT_IMM_ROWS("psrlq", 0x73, 2, u64, Shift::Right),
+    PCJIT_SHIFT_IMM_ROWS("psllq", 0x73, 6, u64, Shift::Left),
+    // SSE2 only: byte shifts of the whole register, and the quadword unpacks.
+    {"psrldq Udq,Ib", 1, 0x73, 1, 3, MR, bind_only<byte_shift<false>>, X, fx::kNone, pfx::k66},
+    {"pslldq Udq,Ib", 1, 0x73, 1, 7, MR, bind_only<byte_shift<true>>, X, fx::kNone, pfx::k66},
+    {"punpcklqdq Vdq,Wdq", 1, 0x6C, 1, -1, M, bind_xmm<UnpackQdq<false>>, X, fx::kNone, pfx::k66},
+    {"punpckhqdq Vdq,Wdq", 1, 0x6D, 1, -1, M, bind_xmm<UnpackQdq<true>>, X, fx::kNone, pfx::k66},
 };
 
 }  // namespace
+
+#undef PCJIT_SHIFT_IMM_ROWS
 
 std::span<const OpcodeRow> mmx_pack_shift_rows() { return kRows; }
 

@@ -1,5 +1,5 @@
 // Shared pieces of the MMX/SSE/SSE2 units: the MMX prologue and register aliasing onto the x87
-// registers, lane-wise helpers, and the binder that picks the MMX form of an opcode row.
+// registers, lane-wise helpers, and the binders and row macro of the MMX/SSE2 lane operations.
 //
 // MMX registers are the significands of the x87 physical registers R0..R7 (SDM Vol. 1 9.5):
 // every MMX instruction except EMMS sets TOP to 0 and all tags to valid, and a write to MMn sets
@@ -124,18 +124,32 @@ Exec xmm_op(Context& c, const Insn& i) {
   return Exec::Ok;
 }
 
-// Binder of an integer row: no prefix is the MMX form, 66 the SSE2 XMM form.
+// Binders. The mandatory prefix has already chosen the row (opcode_table.h), so a binder only
+// picks the register or memory form: bind_mmx the MMX form of a lane operation (NP 0F op),
+// bind_xmm its SSE2 form on XMM registers (66 0F op).
 template <class Op>
 Handler bind_mmx(const DecodeView& v, Insn&) {
-  if (v.mandatory == 0x66) return v.mem ? &xmm_op<Op, true> : &xmm_op<Op, false>;
-  if (v.mandatory != 0) return nullptr;
   return v.mem ? &mmx_op<Op, true> : &mmx_op<Op, false>;
 }
+template <class Op>
+Handler bind_xmm(const DecodeView& v, Insn&) {
+  return v.mem ? &xmm_op<Op, true> : &xmm_op<Op, false>;
+}
 template <Handler Reg, Handler Mem>
-Handler bind_mmx_forms(const DecodeView& v, Insn&) {
-  if (v.mandatory != 0) return nullptr;
+Handler bind_forms(const DecodeView& v, Insn&) {
   return v.mem ? Mem : Reg;
 }
+// For rows with one form only (kRegOnly or kMemOnly).
+template <Handler H>
+Handler bind_only(const DecodeView&, Insn&) {
+  return H;
+}
+
+// A lane operation in both its forms: "name Pq,Qq" (NP 0F op, MMX) and "name Vdq,Wdq" (66 0F op,
+// SSE2), the same operation applied to each 64-bit half of an XMM register.
+#define PCJIT_MMX_SSE2_ROWS(name, opcode, ...)                                                         \
+  {name " Pq,Qq", 1, opcode, 1, -1, row_flag::kModRM, bind_mmx<__VA_ARGS__>, OpClass::kMmx, fx::kNone, pfx::kNP}, \
+  {name " Vdq,Wdq", 1, opcode, 1, -1, row_flag::kModRM, bind_xmm<__VA_ARGS__>, OpClass::kSse, fx::kNone, pfx::k66}
 
 std::span<const OpcodeRow> mmx_arith_rows();
 std::span<const OpcodeRow> mmx_pack_shift_rows();

@@ -10,7 +10,7 @@ std::span<const OpcodeRow> simd_rows() {
     std::vector<OpcodeRow> all;
     for (auto part : {simd::mmx_arith_rows(), simd::mmx_pack_shift_rows(), simd::mmx_move_rows(),
                       simd::sse_move_rows(), simd::sse_arith_rows(), simd::sse_shuffle_rows(),
-                      simd::sse_cvt_rows()})
+                      simd::sse_cvt_rows(), simd::sse2_move_rows()})
       all.insert(all.end(), part.begin(), part.end());
     return all;
   }();

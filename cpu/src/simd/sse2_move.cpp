@@ -1,9 +1,7 @@
 // SSE2 integer data movement on XMM registers (SDM Vol. 2 MOVD/MOVQ xmm, MOVDQA/MOVDQU,
 // PSHUFD/PSHUFHW/PSHUFLW, PINSRW/PEXTRW/PMOVMSKB xmm, MOVNTDQ, MASKMOVDQU, MOVQ2DQ/MOVDQ2Q,
-// MOVNTI). Most share an opcode with an MMX form; these binders take the 66/F3/F2 encodings and
-// fall back to the MMX row's handler (mmx_move.cpp) for no prefix through `mmx`.
-#include "sse2_move.h"
-
+// MOVNTI). Most share an opcode with an MMX form (mmx_move.cpp); the mandatory prefix selects
+// these rows instead.
 #include "sse_common.h"
 
 namespace pcjit::cpu::simd {
@@ -133,47 +131,36 @@ Exec movdq2q(Context& c, const Insn& i) {
 // MOVNTI m32, r32 (0F C3): a plain store here; only the SSE2 feature check applies.
 Exec movnti(Context& c, const Insn& i) { return c.write<u32>(i.seg, c.ea(i), c.reg<u32>(i.reg)); }
 
-template <Handler Reg, Handler Mem>
-Handler forms(bool mem) {
-  return mem ? Mem : Reg;
-}
+constexpr u16 M = row_flag::kModRM;
+constexpr u16 MR = M | row_flag::kRegOnly;
+constexpr u16 MM = M | row_flag::kMemOnly;
+constexpr OpClass X = OpClass::kSse;
+
+// The prefixed forms of the MMX move opcodes (mmx_move.cpp has the NP forms), and MOVNTI.
+constexpr OpcodeRow kRows[] = {
+    {"movd Vdq,Ed", 1, 0x6E, 1, -1, M, bind_forms<movd_load<false>, movd_load<true>>, X, fx::kNone, pfx::k66},
+    {"movd Ed,Vdq", 1, 0x7E, 1, -1, M, bind_forms<movd_store<false>, movd_store<true>>, X, fx::kNone, pfx::k66},
+    {"movq Vq,Wq", 1, 0x7E, 1, -1, M, bind_forms<movq_load<false>, movq_load<true>>, X, fx::kNone, pfx::kF3},
+    {"movdqa Vdq,Wdq", 1, 0x6F, 1, -1, M, bind_forms<xmm_load<true, false>, xmm_load<true, true>>, X, fx::kNone, pfx::k66},
+    {"movdqu Vdq,Wdq", 1, 0x6F, 1, -1, M, bind_forms<xmm_load<false, false>, xmm_load<false, true>>, X, fx::kNone, pfx::kF3},
+    {"movdqa Wdq,Vdq", 1, 0x7F, 1, -1, M, bind_forms<xmm_store<true, false>, xmm_store<true, true>>, X, fx::kNone, pfx::k66},
+    {"movdqu Wdq,Vdq", 1, 0x7F, 1, -1, M, bind_forms<xmm_store<false, false>, xmm_store<false, true>>, X, fx::kNone, pfx::kF3},
+    {"pshufd Vdq,Wdq,Ib", 1, 0x70, 1, -1, M, bind_forms<pshuf<Shuf::D, false>, pshuf<Shuf::D, true>>, X, fx::kNone, pfx::k66},
+    {"pshufhw Vdq,Wdq,Ib", 1, 0x70, 1, -1, M, bind_forms<pshuf<Shuf::HW, false>, pshuf<Shuf::HW, true>>, X, fx::kNone, pfx::kF3},
+    {"pshuflw Vdq,Wdq,Ib", 1, 0x70, 1, -1, M, bind_forms<pshuf<Shuf::LW, false>, pshuf<Shuf::LW, true>>, X, fx::kNone, pfx::kF2},
+    {"pinsrw Vdq,Ed,Ib", 1, 0xC4, 1, -1, M, bind_forms<pinsrw<false>, pinsrw<true>>, X, fx::kNone, pfx::k66},
+    {"pextrw Gd,Udq,Ib", 1, 0xC5, 1, -1, MR, bind_only<pextrw>, X, fx::kNone, pfx::k66},
+    {"pmovmskb Gd,Udq", 1, 0xD7, 1, -1, MR, bind_only<pmovmskb>, X, fx::kNone, pfx::k66},
+    {"movntdq Mdq,Vdq", 1, 0xE7, 1, -1, MM, bind_only<xmm_store<true, true>>, X, fx::kNone, pfx::k66},
+    {"maskmovdqu Vdq,Udq", 1, 0xF7, 1, -1, MR, bind_only<maskmovdqu>, X, fx::kNone, pfx::k66},
+    {"movq Wq,Vq", 1, 0xD6, 1, -1, M, bind_forms<movq_store<false>, movq_store<true>>, X, fx::kNone, pfx::k66},
+    {"movq2dq Vdq,Nq", 1, 0xD6, 1, -1, MR, bind_only<movq2dq>, X, fx::kNone, pfx::kF3},
+    {"movdq2q Pq,Uq", 1, 0xD6, 1, -1, MR, bind_only<movdq2q>, X, fx::kNone, pfx::kF2},
+    {"movnti Md,Gd", 1, 0xC3, 1, -1, MM, bind_only<movnti>, X, fx::kNone, pfx::kNP},
+};
 
 }  // namespace
 
-Handler sse2_move_bind(const DecodeView& v) {
-  const bool m = v.mem;
-  switch (v.opcode) {
-    case 0x6E: return v.mandatory == 0x66 ? forms<movd_load<false>, movd_load<true>>(m) : nullptr;
-    case 0x7E:
-      if (v.mandatory == 0x66) return forms<movd_store<false>, movd_store<true>>(m);
-      if (v.mandatory == 0xF3) return forms<movq_load<false>, movq_load<true>>(m);
-      return nullptr;
-    case 0x6F:
-      if (v.mandatory == 0x66) return forms<xmm_load<true, false>, xmm_load<true, true>>(m);
-      if (v.mandatory == 0xF3) return forms<xmm_load<false, false>, xmm_load<false, true>>(m);
-      return nullptr;
-    case 0x7F:
-      if (v.mandatory == 0x66) return forms<xmm_store<true, false>, xmm_store<true, true>>(m);
-      if (v.mandatory == 0xF3) return forms<xmm_store<false, false>, xmm_store<false, true>>(m);
-      return nullptr;
-    case 0x70:
-      if (v.mandatory == 0x66) return forms<pshuf<Shuf::D, false>, pshuf<Shuf::D, true>>(m);
-      if (v.mandatory == 0xF3) return forms<pshuf<Shuf::HW, false>, pshuf<Shuf::HW, true>>(m);
-      if (v.mandatory == 0xF2) return forms<pshuf<Shuf::LW, false>, pshuf<Shuf::LW, true>>(m);
-      return nullptr;
-    case 0xC4: return v.mandatory == 0x66 ? forms<pinsrw<false>, pinsrw<true>>(m) : nullptr;
-    case 0xC5: return v.mandatory == 0x66 && !m ? &pextrw : nullptr;
-    case 0xD7: return v.mandatory == 0x66 && !m ? &pmovmskb : nullptr;
-    case 0xE7: return v.mandatory == 0x66 && m ? &xmm_store<true, true> : nullptr;  // MOVNTDQ
-    case 0xF7: return v.mandatory == 0x66 && !m ? &maskmovdqu : nullptr;
-    case 0xD6:
-      if (v.mandatory == 0x66) return forms<movq_store<false>, movq_store<true>>(m);
-      if (v.mandatory == 0xF3 && !m) return &movq2dq;
-      if (v.mandatory == 0xF2 && !m) return &movdq2q;
-      return nullptr;
-    case 0xC3: return v.mandatory == 0 && m ? &movnti : nullptr;
-    default: return nullptr;
-  }
-}
+std::span<const OpcodeRow> sse2_move_rows() { return kRows; }
 
 }  // namespace pcjit::cpu::simd

@@ -66,28 +66,27 @@ Exec fp_op(Context& c, const Insn& i) {
   return Exec::Ok;
 }
 
-template <class Op>
+template <class F, class Op, bool Scalar>
 Handler bind_fp(const DecodeView& v, Insn&) {
-  switch (v.mandatory) {
-    case 0: return v.mem ? &fp_op<sf::F32, Op, false, true> : &fp_op<sf::F32, Op, false, false>;
-    case 0xF3: return v.mem ? &fp_op<sf::F32, Op, true, true> : &fp_op<sf::F32, Op, true, false>;
-    case 0x66: return v.mem ? &fp_op<sf::F64, Op, false, true> : &fp_op<sf::F64, Op, false, false>;
-    case 0xF2: return v.mem ? &fp_op<sf::F64, Op, true, true> : &fp_op<sf::F64, Op, true, false>;
-    default: return nullptr;
-  }
+  return v.mem ? &fp_op<F, Op, Scalar, true> : &fp_op<F, Op, Scalar, false>;
 }
 
 constexpr u16 M = row_flag::kModRM;
+constexpr OpClass X = OpClass::kSse;
+
+// The four forms of an operation: PS (NP), SS (F3), PD (66), SD (F2).
+#define PCJIT_FP_ROWS(name, opcode, Op)                                                         \
+  {name "ps", 1, opcode, 1, -1, M, bind_fp<sf::F32, Op, false>, X, fx::kNone, pfx::kNP},        \
+  {name "ss", 1, opcode, 1, -1, M, bind_fp<sf::F32, Op, true>, X, fx::kNone, pfx::kF3},         \
+  {name "pd", 1, opcode, 1, -1, M, bind_fp<sf::F64, Op, false>, X, fx::kNone, pfx::k66},        \
+  {name "sd", 1, opcode, 1, -1, M, bind_fp<sf::F64, Op, true>, X, fx::kNone, pfx::kF2}
 
 constexpr OpcodeRow kRows[] = {
-    {"sqrtps/ss/pd/sd", 1, 0x51, 1, -1, M, bind_fp<Sqrt>, OpClass::kSse, fx::kNone},
-    {"addps/ss/pd/sd", 1, 0x58, 1, -1, M, bind_fp<Add>, OpClass::kSse, fx::kNone},
-    {"mulps/ss/pd/sd", 1, 0x59, 1, -1, M, bind_fp<Mul>, OpClass::kSse, fx::kNone},
-    {"subps/ss/pd/sd", 1, 0x5C, 1, -1, M, bind_fp<Sub>, OpClass::kSse, fx::kNone},
-    {"minps/ss/pd/sd", 1, 0x5D, 1, -1, M, bind_fp<Min>, OpClass::kSse, fx::kNone},
-    {"divps/ss/pd/sd", 1, 0x5E, 1, -1, M, bind_fp<Div>, OpClass::kSse, fx::kNone},
-    {"maxps/ss/pd/sd", 1, 0x5F, 1, -1, M, bind_fp<Max>, OpClass::kSse, fx::kNone},
+    PCJIT_FP_ROWS("sqrt", 0x51, Sqrt), PCJIT_FP_ROWS("add", 0x58, Add), PCJIT_FP_ROWS("mul", 0x59, Mul),
+    PCJIT_FP_ROWS("sub", 0x5C, Sub),   PCJIT_FP_ROWS("min", 0x5D, Min), PCJIT_FP_ROWS("div", 0x5E, Div),
+    PCJIT_FP_ROWS("max", 0x5F, Max),
 };
+#undef PCJIT_FP_ROWS
 
 }  // namespace
 

@@ -73,5 +73,6 @@ std::span<const OpcodeRow> sse_move_rows();
 std::span<const OpcodeRow> sse_arith_rows();
 std::span<const OpcodeRow> sse_shuffle_rows();
 std::span<const OpcodeRow> sse_cvt_rows();
+std::span<const OpcodeRow> sse2_move_rows();
 
 }  // namespace pcjit::cpu::simd

@@ -86,49 +86,6 @@ Handler form(bool mem) {
   return mem ? &cvt<S, D, N, Fn, K, From, true> : &cvt<S, D, N, Fn, K, From, false>;
 }
 
-Handler bind_2a(const DecodeView& v, Insn&) {
-  switch (v.mandatory) {
-    case 0xF3: return form<u32, u32, 1, i2f32, Dest::Scalar, Src::Gpr>(v.mem);  // CVTSI2SS
-    case 0xF2: return form<u32, u64, 1, i2f64, Dest::Scalar, Src::Gpr>(v.mem);  // CVTSI2SD
-    case 0: return form<u32, u32, 2, i2f32, Dest::Scalar, Src::Mmx>(v.mem);     // CVTPI2PS (upper kept)
-    case 0x66: return form<u32, u64, 2, i2f64, Dest::Packed, Src::Mmx>(v.mem);  // CVTPI2PD
-    default: return nullptr;
-  }
-}
-template <bool T>
-Handler bind_2c_2d(const DecodeView& v, Insn&) {
-  if (v.mandatory == 0xF3) return form<u32, u32, 1, f32_to_i<T>, Dest::Gpr>(v.mem);  // CVT(T)SS2SI
-  if (v.mandatory == 0xF2) return form<u64, u32, 1, f64_to_i<T>, Dest::Gpr>(v.mem);  // CVT(T)SD2SI
-  if (v.mandatory == 0) return form<u32, u32, 2, f32_to_i<T>, Dest::Mmx>(v.mem);      // CVT(T)PS2PI
-  if (v.mandatory == 0x66) return form<u64, u32, 2, f64_to_i<T>, Dest::Mmx>(v.mem);   // CVT(T)PD2PI
-  return nullptr;
-}
-Handler bind_5a(const DecodeView& v, Insn&) {
-  switch (v.mandatory) {
-    case 0: return form<u32, u64, 2, f32_to_f64, Dest::Packed>(v.mem);     // CVTPS2PD
-    case 0xF3: return form<u32, u64, 1, f32_to_f64, Dest::Scalar>(v.mem);  // CVTSS2SD
-    case 0x66: return form<u64, u32, 2, f64_to_f32, Dest::Packed>(v.mem);  // CVTPD2PS
-    case 0xF2: return form<u64, u32, 1, f64_to_f32, Dest::Scalar>(v.mem);  // CVTSD2SS
-    default: return nullptr;
-  }
-}
-Handler bind_5b(const DecodeView& v, Insn&) {
-  switch (v.mandatory) {
-    case 0: return form<u32, u32, 4, i2f32, Dest::Packed>(v.mem);               // CVTDQ2PS
-    case 0x66: return form<u32, u32, 4, f32_to_i<false>, Dest::Packed>(v.mem);  // CVTPS2DQ
-    case 0xF3: return form<u32, u32, 4, f32_to_i<true>, Dest::Packed>(v.mem);   // CVTTPS2DQ
-    default: return nullptr;
-  }
-}
-Handler bind_e6(const DecodeView& v, Insn&) {
-  switch (v.mandatory) {
-    case 0xF3: return form<u32, u64, 2, i2f64, Dest::Packed>(v.mem);            // CVTDQ2PD
-    case 0x66: return form<u64, u32, 2, f64_to_i<true>, Dest::Packed>(v.mem);   // CVTTPD2DQ
-    case 0xF2: return form<u64, u32, 2, f64_to_i<false>, Dest::Packed>(v.mem);  // CVTPD2DQ
-    default: return nullptr;
-  }
-}
-
 // RCP/RSQRT specials (SDM Vol. 2 RCPSS/RSQRTSS tables): +-0 and denormals -> +-inf, +-inf ->
 // +-0, NaN -> the quieted NaN, RSQRT of a negative -> the QNaN indefinite; no flags.
 u32 rcp32(u32 v, sf::Env&) {
@@ -152,24 +109,44 @@ u32 rsqrt32(u32 v, sf::Env&) {
   const sf::F64 r = sf::div(sf::F64{0x3FF0000000000000ull}, sf::sqrt(x, e), e);
   return sf::to_f32(r, e).bits;
 }
-template <u32 (*Fn)(u32, sf::Env&)>
-Handler bind_rcp(const DecodeView& v, Insn&) {
-  if (v.mandatory == 0) return form<u32, u32, 4, Fn, Dest::Packed>(v.mem);
-  if (v.mandatory == 0xF3) return form<u32, u32, 1, Fn, Dest::Scalar>(v.mem);
-  return nullptr;
-}
-
 constexpr u16 M = row_flag::kModRM;
 
+constexpr OpClass X = OpClass::kSse;
+constexpr RowFlags N = fx::kNone;
+
+// bind_cvt<source lane, destination lane, lanes, conversion, destination, source>.
+template <class S, class D, unsigned L, D (*Fn)(S, sf::Env&), Dest K, Src From = Src::Xmm>
+Handler bind_cvt(const DecodeView& v, Insn&) {
+  return form<S, D, L, Fn, K, From>(v.mem);
+}
+
 constexpr OpcodeRow kRows[] = {
-    {"cvtsi2ss/sd", 1, 0x2A, 1, -1, M, bind_2a, OpClass::kSse, fx::kNone},
-    {"rsqrtps/ss", 1, 0x52, 1, -1, M, bind_rcp<rsqrt32>, OpClass::kSse, fx::kNone},
-    {"rcpps/ss", 1, 0x53, 1, -1, M, bind_rcp<rcp32>, OpClass::kSse, fx::kNone},
-    {"cvttss2si/sd2si", 1, 0x2C, 1, -1, M, bind_2c_2d<true>, OpClass::kSse, fx::kNone},
-    {"cvtss2si/sd2si", 1, 0x2D, 1, -1, M, bind_2c_2d<false>, OpClass::kSse, fx::kNone},
-    {"cvtps2pd/ss2sd/pd2ps/sd2ss", 1, 0x5A, 1, -1, M, bind_5a, OpClass::kSse, fx::kNone},
-    {"cvtdq2ps/ps2dq/tps2dq", 1, 0x5B, 1, -1, M, bind_5b, OpClass::kSse, fx::kNone},
-    {"cvtdq2pd/tpd2dq/pd2dq", 1, 0xE6, 1, -1, M, bind_e6, OpClass::kSse, fx::kNone},
+    {"cvtpi2ps Vps,Qq", 1, 0x2A, 1, -1, M, bind_cvt<u32, u32, 2, i2f32, Dest::Scalar, Src::Mmx>, X, N, pfx::kNP},  // upper kept
+    {"cvtsi2ss Vss,Ed", 1, 0x2A, 1, -1, M, bind_cvt<u32, u32, 1, i2f32, Dest::Scalar, Src::Gpr>, X, N, pfx::kF3},
+    {"cvtpi2pd Vpd,Qq", 1, 0x2A, 1, -1, M, bind_cvt<u32, u64, 2, i2f64, Dest::Packed, Src::Mmx>, X, N, pfx::k66},
+    {"cvtsi2sd Vsd,Ed", 1, 0x2A, 1, -1, M, bind_cvt<u32, u64, 1, i2f64, Dest::Scalar, Src::Gpr>, X, N, pfx::kF2},
+    {"cvttps2pi Pq,Wq", 1, 0x2C, 1, -1, M, bind_cvt<u32, u32, 2, f32_to_i<true>, Dest::Mmx>, X, N, pfx::kNP},
+    {"cvttss2si Gd,Wss", 1, 0x2C, 1, -1, M, bind_cvt<u32, u32, 1, f32_to_i<true>, Dest::Gpr>, X, N, pfx::kF3},
+    {"cvttpd2pi Pq,Wpd", 1, 0x2C, 1, -1, M, bind_cvt<u64, u32, 2, f64_to_i<true>, Dest::Mmx>, X, N, pfx::k66},
+    {"cvttsd2si Gd,Wsd", 1, 0x2C, 1, -1, M, bind_cvt<u64, u32, 1, f64_to_i<true>, Dest::Gpr>, X, N, pfx::kF2},
+    {"cvtps2pi Pq,Wq", 1, 0x2D, 1, -1, M, bind_cvt<u32, u32, 2, f32_to_i<false>, Dest::Mmx>, X, N, pfx::kNP},
+    {"cvtss2si Gd,Wss", 1, 0x2D, 1, -1, M, bind_cvt<u32, u32, 1, f32_to_i<false>, Dest::Gpr>, X, N, pfx::kF3},
+    {"cvtpd2pi Pq,Wpd", 1, 0x2D, 1, -1, M, bind_cvt<u64, u32, 2, f64_to_i<false>, Dest::Mmx>, X, N, pfx::k66},
+    {"cvtsd2si Gd,Wsd", 1, 0x2D, 1, -1, M, bind_cvt<u64, u32, 1, f64_to_i<false>, Dest::Gpr>, X, N, pfx::kF2},
+    {"rsqrtps Vps,Wps", 1, 0x52, 1, -1, M, bind_cvt<u32, u32, 4, rsqrt32, Dest::Packed>, X, N, pfx::kNP},
+    {"rsqrtss Vss,Wss", 1, 0x52, 1, -1, M, bind_cvt<u32, u32, 1, rsqrt32, Dest::Scalar>, X, N, pfx::kF3},
+    {"rcpps Vps,Wps", 1, 0x53, 1, -1, M, bind_cvt<u32, u32, 4, rcp32, Dest::Packed>, X, N, pfx::kNP},
+    {"rcpss Vss,Wss", 1, 0x53, 1, -1, M, bind_cvt<u32, u32, 1, rcp32, Dest::Scalar>, X, N, pfx::kF3},
+    {"cvtps2pd Vpd,Wq", 1, 0x5A, 1, -1, M, bind_cvt<u32, u64, 2, f32_to_f64, Dest::Packed>, X, N, pfx::kNP},
+    {"cvtss2sd Vsd,Wss", 1, 0x5A, 1, -1, M, bind_cvt<u32, u64, 1, f32_to_f64, Dest::Scalar>, X, N, pfx::kF3},
+    {"cvtpd2ps Vps,Wpd", 1, 0x5A, 1, -1, M, bind_cvt<u64, u32, 2, f64_to_f32, Dest::Packed>, X, N, pfx::k66},
+    {"cvtsd2ss Vss,Wsd", 1, 0x5A, 1, -1, M, bind_cvt<u64, u32, 1, f64_to_f32, Dest::Scalar>, X, N, pfx::kF2},
+    {"cvtdq2ps Vps,Wdq", 1, 0x5B, 1, -1, M, bind_cvt<u32, u32, 4, i2f32, Dest::Packed>, X, N, pfx::kNP},
+    {"cvtps2dq Vdq,Wps", 1, 0x5B, 1, -1, M, bind_cvt<u32, u32, 4, f32_to_i<false>, Dest::Packed>, X, N, pfx::k66},
+    {"cvttps2dq Vdq,Wps", 1, 0x5B, 1, -1, M, bind_cvt<u32, u32, 4, f32_to_i<true>, Dest::Packed>, X, N, pfx::kF3},
+    {"cvtdq2pd Vpd,Wq", 1, 0xE6, 1, -1, M, bind_cvt<u32, u64, 2, i2f64, Dest::Packed>, X, N, pfx::kF3},
+    {"cvttpd2dq Vdq,Wpd", 1, 0xE6, 1, -1, M, bind_cvt<u64, u32, 2, f64_to_i<true>, Dest::Packed>, X, N, pfx::k66},
+    {"cvtpd2dq Vdq,Wpd", 1, 0xE6, 1, -1, M, bind_cvt<u64, u32, 2, f64_to_i<false>, Dest::Packed>, X, N, pfx::kF2},
 };
 
 }  // namespace

@@ -36,27 +36,6 @@ Exec movs_store(Context& c, const Insn& i) {
   return Exec::Ok;
 }
 
-template <bool Load, bool Mem>
-Handler pick_mov(u8 mandatory) {
-  switch (mandatory) {
-    case 0:
-    case 0x66: return Load ? &xmm_load<false, Mem> : &xmm_store<false, Mem>;
-    case 0xF3: return Load ? &movs_load<u32, Mem> : &movs_store<u32, Mem>;
-    case 0xF2: return Load ? &movs_load<u64, Mem> : &movs_store<u64, Mem>;
-    default: return nullptr;
-  }
-}
-template <bool Load>
-Handler bind_movu(const DecodeView& v, Insn&) {
-  return v.mem ? pick_mov<Load, true>(v.mandatory) : pick_mov<Load, false>(v.mandatory);
-}
-template <bool Load>
-Handler bind_mova(const DecodeView& v, Insn&) {
-  if (v.mandatory != 0 && v.mandatory != 0x66) return nullptr;
-  if (Load) return v.mem ? &xmm_load<true, true> : &xmm_load<true, false>;
-  return v.mem ? &xmm_store<true, true> : &xmm_store<true, false>;
-}
-
 struct And { static X128 f(X128 a, X128 b) { return {a.lo & b.lo, a.hi & b.hi}; } };
 struct AndN { static X128 f(X128 a, X128 b) { return {~a.lo & b.lo, ~a.hi & b.hi}; } };
 struct Or { static X128 f(X128 a, X128 b) { return {a.lo | b.lo, a.hi | b.hi}; } };
@@ -71,12 +50,6 @@ Exec logic(Context& c, const Insn& i) {
   set_xmm(c, i.reg, Op::f(xmm(c, i.reg), b));
   return Exec::Ok;
 }
-template <class Op>
-Handler bind_logic(const DecodeView& v, Insn&) {
-  if (v.mandatory != 0 && v.mandatory != 0x66) return nullptr;
-  return v.mem ? &logic<Op, true> : &logic<Op, false>;
-}
-
 // LDMXCSR: reserved bits (outside MXCSR_MASK) -> #GP(0) (SDM Vol. 2 LDMXCSR).
 Exec ldmxcsr(Context& c, const Insn& i) {
   PCJIT_TRY(sse_begin(c));
@@ -90,26 +63,45 @@ Exec stmxcsr(Context& c, const Insn& i) {
   PCJIT_TRY(sse_begin(c));
   return c.write<u32>(i.seg, c.ea(i), c.s.mxcsr);
 }
-template <Handler H>
-Handler no_prefix(const DecodeView& v, Insn&) {
-  return v.mandatory == 0 ? H : nullptr;
-}
-
 constexpr u16 M = row_flag::kModRM;
 constexpr u16 MM = M | row_flag::kMemOnly;
 
+constexpr OpClass X = OpClass::kSse;
+
+// Packed moves are one 128-bit move whatever the element type (MOVUPS = MOVUPD, MOVAPS = MOVAPD).
+#define PCJIT_MOV_ROWS(name, opcode, pfx_, load, store)                                                \
+  {name " V,W", 1, opcode, 1, -1, M, bind_forms<load<false>, load<true>>, X, fx::kNone, pfx_},        \
+  {name " W,V", 1, opcode + 1, 1, -1, M, bind_forms<store<false>, store<true>>, X, fx::kNone, pfx_}
+template <bool Mem> Exec movu_load(Context& c, const Insn& i) { return xmm_load<false, Mem>(c, i); }
+template <bool Mem> Exec movu_store(Context& c, const Insn& i) { return xmm_store<false, Mem>(c, i); }
+template <bool Mem> Exec mova_load(Context& c, const Insn& i) { return xmm_load<true, Mem>(c, i); }
+template <bool Mem> Exec mova_store(Context& c, const Insn& i) { return xmm_store<true, Mem>(c, i); }
+template <bool Mem> Exec movss_load(Context& c, const Insn& i) { return movs_load<u32, Mem>(c, i); }
+template <bool Mem> Exec movss_store(Context& c, const Insn& i) { return movs_store<u32, Mem>(c, i); }
+template <bool Mem> Exec movsd_load(Context& c, const Insn& i) { return movs_load<u64, Mem>(c, i); }
+template <bool Mem> Exec movsd_store(Context& c, const Insn& i) { return movs_store<u64, Mem>(c, i); }
+template <class Op>
+Handler bind_logic(const DecodeView& v, Insn&) { return v.mem ? &logic<Op, true> : &logic<Op, false>; }
+
 constexpr OpcodeRow kRows[] = {
-    {"movups/movss/movupd/movsd V,W", 1, 0x10, 1, -1, M, bind_movu<true>, OpClass::kSse, fx::kNone},
-    {"movups/movss/movupd/movsd W,V", 1, 0x11, 1, -1, M, bind_movu<false>, OpClass::kSse, fx::kNone},
-    {"movaps/movapd V,W", 1, 0x28, 1, -1, M, bind_mova<true>, OpClass::kSse, fx::kNone},
-    {"movaps/movapd W,V", 1, 0x29, 1, -1, M, bind_mova<false>, OpClass::kSse, fx::kNone},
-    {"andps/andpd", 1, 0x54, 1, -1, M, bind_logic<And>, OpClass::kSse, fx::kNone},
-    {"andnps/andnpd", 1, 0x55, 1, -1, M, bind_logic<AndN>, OpClass::kSse, fx::kNone},
-    {"orps/orpd", 1, 0x56, 1, -1, M, bind_logic<Or>, OpClass::kSse, fx::kNone},
-    {"xorps/xorpd", 1, 0x57, 1, -1, M, bind_logic<Xor>, OpClass::kSse, fx::kNone},
-    {"ldmxcsr", 1, 0xAE, 1, 2, MM, no_prefix<ldmxcsr>, OpClass::kSse, fx::kNone},
-    {"stmxcsr", 1, 0xAE, 1, 3, MM, no_prefix<stmxcsr>, OpClass::kSse, fx::kNone},
+    PCJIT_MOV_ROWS("movups", 0x10, pfx::kNP, movu_load, movu_store),
+    PCJIT_MOV_ROWS("movss", 0x10, pfx::kF3, movss_load, movss_store),
+    PCJIT_MOV_ROWS("movupd", 0x10, pfx::k66, movu_load, movu_store),
+    PCJIT_MOV_ROWS("movsd", 0x10, pfx::kF2, movsd_load, movsd_store),
+    PCJIT_MOV_ROWS("movaps", 0x28, pfx::kNP, mova_load, mova_store),
+    PCJIT_MOV_ROWS("movapd", 0x28, pfx::k66, mova_load, mova_store),
+    {"andps", 1, 0x54, 1, -1, M, bind_logic<And>, X, fx::kNone, pfx::kNP},
+    {"andpd", 1, 0x54, 1, -1, M, bind_logic<And>, X, fx::kNone, pfx::k66},
+    {"andnps", 1, 0x55, 1, -1, M, bind_logic<AndN>, X, fx::kNone, pfx::kNP},
+    {"andnpd", 1, 0x55, 1, -1, M, bind_logic<AndN>, X, fx::kNone, pfx::k66},
+    {"orps", 1, 0x56, 1, -1, M, bind_logic<Or>, X, fx::kNone, pfx::kNP},
+    {"orpd", 1, 0x56, 1, -1, M, bind_logic<Or>, X, fx::kNone, pfx::k66},
+    {"xorps", 1, 0x57, 1, -1, M, bind_logic<Xor>, X, fx::kNone, pfx::kNP},
+    {"xorpd", 1, 0x57, 1, -1, M, bind_logic<Xor>, X, fx::kNone, pfx::k66},
+    {"ldmxcsr Md", 1, 0xAE, 1, 2, MM, bind_only<ldmxcsr>, X, fx::kNone, pfx::kNP},
+    {"stmxcsr Md", 1, 0xAE, 1, 3, MM, bind_only<stmxcsr>, X, fx::kNone, pfx::kNP},
 };
+#undef PCJIT_MOV_ROWS
 
 }  // namespace
 

@@ -163,90 +163,58 @@ Exec clflush(Context& c, const Insn& i) {
   return c.read<u8>(i.seg, c.ea(i), v);
 }
 
-template <template <class, bool, bool> class H>
-Handler by_prefix4(const DecodeView& v) {
-  switch (v.mandatory) {
-    case 0: return v.mem ? &H<sf::F32, false, true>::run : &H<sf::F32, false, false>::run;
-    case 0xF3: return v.mem ? &H<sf::F32, true, true>::run : &H<sf::F32, true, false>::run;
-    case 0x66: return v.mem ? &H<sf::F64, false, true>::run : &H<sf::F64, false, false>::run;
-    case 0xF2: return v.mem ? &H<sf::F64, true, true>::run : &H<sf::F64, true, false>::run;
-    default: return nullptr;
-  }
-}
-template <class F, bool S, bool M>
-struct CmpH {
-  static Exec run(Context& c, const Insn& i) { return cmp<F, S, M>(c, i); }
-};
-Handler bind_cmp(const DecodeView& v, Insn&) { return by_prefix4<CmpH>(v); }
-
-template <bool Quiet>
-Handler bind_comi(const DecodeView& v, Insn&) {
-  if (v.mandatory == 0) return v.mem ? &comi<sf::F32, Quiet, true> : &comi<sf::F32, Quiet, false>;
-  if (v.mandatory == 0x66) return v.mem ? &comi<sf::F64, Quiet, true> : &comi<sf::F64, Quiet, false>;
-  return nullptr;
-}
-// Packed-only forms: none = PS (u32 lanes), 66 = PD (u64 lanes).
-template <template <class, bool> class H>
-Handler ps_pd(const DecodeView& v) {
-  if (v.mandatory == 0) return v.mem ? &H<u32, true>::run : &H<u32, false>::run;
-  if (v.mandatory == 0x66) return v.mem ? &H<u64, true>::run : &H<u64, false>::run;
-  return nullptr;
-}
-template <class B, bool M>
-struct ShufH {
-  static Exec run(Context& c, const Insn& i) { return shuf<B, M>(c, i); }
-};
-template <class B, bool M>
-struct UnpckLoH {
-  static Exec run(Context& c, const Insn& i) { return unpck<B, false, M>(c, i); }
-};
-template <class B, bool M>
-struct UnpckHiH {
-  static Exec run(Context& c, const Insn& i) { return unpck<B, true, M>(c, i); }
-};
-Handler bind_shuf(const DecodeView& v, Insn&) { return ps_pd<ShufH>(v); }
-Handler bind_unpcklo(const DecodeView& v, Insn&) { return ps_pd<UnpckLoH>(v); }
-Handler bind_unpckhi(const DecodeView& v, Insn&) { return ps_pd<UnpckHiH>(v); }
-Handler bind_movmsk(const DecodeView& v, Insn&) {
-  return v.mandatory == 0 ? &movmsk<u32> : v.mandatory == 0x66 ? &movmsk<u64> : nullptr;
-}
-// 66 (MOVLPD/MOVHPD) has only the memory form.
-template <bool High>
-Handler bind_movhl_load(const DecodeView& v, Insn&) {
-  if (v.mandatory == 0) return v.mem ? &movhl_load<High, true> : &movhl_load<High, false>;
-  if (v.mandatory == 0x66 && v.mem) return &movhl_load<High, true>;
-  return nullptr;
-}
-template <bool High>
-Handler bind_movhl_store(const DecodeView& v, Insn&) {
-  return v.mandatory == 0 || v.mandatory == 0x66 ? &movhl_store<High> : nullptr;
-}
-template <Handler H, bool Allow66>
-Handler plain(const DecodeView& v, Insn&) {
-  return v.mandatory == 0 || (Allow66 && v.mandatory == 0x66) ? H : nullptr;
-}
+template <class F, bool Scalar>
+Handler bind_cmp(const DecodeView& v, Insn&) { return v.mem ? &cmp<F, Scalar, true> : &cmp<F, Scalar, false>; }
+template <class F, bool Quiet>
+Handler bind_comi(const DecodeView& v, Insn&) { return v.mem ? &comi<F, Quiet, true> : &comi<F, Quiet, false>; }
+template <class Bits>
+Handler bind_shuf(const DecodeView& v, Insn&) { return v.mem ? &shuf<Bits, true> : &shuf<Bits, false>; }
+template <class Bits, bool High>
+Handler bind_unpck(const DecodeView& v, Insn&) { return v.mem ? &unpck<Bits, High, true> : &unpck<Bits, High, false>; }
 
 constexpr u16 M = row_flag::kModRM;
 constexpr u16 MM = M | row_flag::kMemOnly;
 constexpr u16 MR = M | row_flag::kRegOnly;
 
+constexpr OpClass X = OpClass::kSse;
+constexpr RowFlags N = fx::kNone;
+
 constexpr OpcodeRow kRows[] = {
-    {"cmpps/ss/pd/sd", 1, 0xC2, 1, -1, M, bind_cmp, OpClass::kSse, fx::kNone},
-    {"ucomiss/ucomisd", 1, 0x2E, 1, -1, M, bind_comi<true>, OpClass::kSse, fx::kArith},
-    {"comiss/comisd", 1, 0x2F, 1, -1, M, bind_comi<false>, OpClass::kSse, fx::kArith},
-    {"shufps/shufpd", 1, 0xC6, 1, -1, M, bind_shuf, OpClass::kSse, fx::kNone},
-    {"unpcklps/unpcklpd", 1, 0x14, 1, -1, M, bind_unpcklo, OpClass::kSse, fx::kNone},
-    {"unpckhps/unpckhpd", 1, 0x15, 1, -1, M, bind_unpckhi, OpClass::kSse, fx::kNone},
-    {"movmskps/movmskpd", 1, 0x50, 1, -1, MR, bind_movmsk, OpClass::kSse, fx::kNone},
-    {"movlps/movhlps/movlpd", 1, 0x12, 1, -1, M, bind_movhl_load<false>, OpClass::kSse, fx::kNone},
-    {"movlps/movlpd store", 1, 0x13, 1, -1, MM, bind_movhl_store<false>, OpClass::kSse, fx::kNone},
-    {"movhps/movlhps/movhpd", 1, 0x16, 1, -1, M, bind_movhl_load<true>, OpClass::kSse, fx::kNone},
-    {"movhps/movhpd store", 1, 0x17, 1, -1, MM, bind_movhl_store<true>, OpClass::kSse, fx::kNone},
-    {"movntps/movntpd", 1, 0x2B, 1, -1, MM, plain<movnt, true>, OpClass::kSse, fx::kNone},
-    {"lfence", 1, 0xAE, 1, 5, MR, plain<nop, false>, OpClass::kSse, fx::kNone},
-    {"mfence", 1, 0xAE, 1, 6, MR, plain<nop, false>, OpClass::kSse, fx::kNone},
-    {"sfence", 1, 0xAE, 1, 7, MR, plain<nop, false>, OpClass::kSse, fx::kNone},
-    {"clflush", 1, 0xAE, 1, 7, MM, plain<clflush, false>, OpClass::kSse, fx::kNone},
+    {"cmpps Vps,Wps,Ib", 1, 0xC2, 1, -1, M, bind_cmp<sf::F32, false>, X, N, pfx::kNP},
+    {"cmpss Vss,Wss,Ib", 1, 0xC2, 1, -1, M, bind_cmp<sf::F32, true>, X, N, pfx::kF3},
+    {"cmppd Vpd,Wpd,Ib", 1, 0xC2, 1, -1, M, bind_cmp<sf::F64, false>, X, N, pfx::k66},
+    {"cmpsd Vsd,Wsd,Ib", 1, 0xC2, 1, -1, M, bind_cmp<sf::F64, true>, X, N, pfx::kF2},
+    // ZF PF CF from the comparison, OF SF AF cleared (SDM COMISS/UCOMISS/COMISD/UCOMISD).
+    {"ucomiss Vss,Wss", 1, 0x2E, 1, -1, M, bind_comi<sf::F32, true>, X, fx::kArith, pfx::kNP},
+    {"ucomisd Vsd,Wsd", 1, 0x2E, 1, -1, M, bind_comi<sf::F64, true>, X, fx::kArith, pfx::k66},
+    {"comiss Vss,Wss", 1, 0x2F, 1, -1, M, bind_comi<sf::F32, false>, X, fx::kArith, pfx::kNP},
+    {"comisd Vsd,Wsd", 1, 0x2F, 1, -1, M, bind_comi<sf::F64, false>, X, fx::kArith, pfx::k66},
+    {"shufps Vps,Wps,Ib", 1, 0xC6, 1, -1, M, bind_shuf<u32>, X, N, pfx::kNP},
+    {"shufpd Vpd,Wpd,Ib", 1, 0xC6, 1, -1, M, bind_shuf<u64>, X, N, pfx::k66},
+    {"unpcklps Vps,Wq", 1, 0x14, 1, -1, M, bind_unpck<u32, false>, X, N, pfx::kNP},
+    {"unpcklpd Vpd,Wq", 1, 0x14, 1, -1, M, bind_unpck<u64, false>, X, N, pfx::k66},
+    {"unpckhps Vps,Wq", 1, 0x15, 1, -1, M, bind_unpck<u32, true>, X, N, pfx::kNP},
+    {"unpckhpd Vpd,Wq", 1, 0x15, 1, -1, M, bind_unpck<u64, true>, X, N, pfx::k66},
+    {"movmskps Gd,Ups", 1, 0x50, 1, -1, MR, bind_only<movmsk<u32>>, X, N, pfx::kNP},
+    {"movmskpd Gd,Upd", 1, 0x50, 1, -1, MR, bind_only<movmsk<u64>>, X, N, pfx::k66},
+    // 0F 12/16: the memory form is MOVLPS/MOVHPS, the register form MOVHLPS/MOVLHPS; the 66 forms
+    // (MOVLPD/MOVHPD) exist for memory only.
+    {"movlps Vq,Mq", 1, 0x12, 1, -1, MM, bind_only<movhl_load<false, true>>, X, N, pfx::kNP},
+    {"movhlps Vq,Uq", 1, 0x12, 1, -1, MR, bind_only<movhl_load<false, false>>, X, N, pfx::kNP},
+    {"movlpd Vq,Mq", 1, 0x12, 1, -1, MM, bind_only<movhl_load<false, true>>, X, N, pfx::k66},
+    {"movlps Mq,Vq", 1, 0x13, 1, -1, MM, bind_only<movhl_store<false>>, X, N, pfx::kNP},
+    {"movlpd Mq,Vq", 1, 0x13, 1, -1, MM, bind_only<movhl_store<false>>, X, N, pfx::k66},
+    {"movhps Vq,Mq", 1, 0x16, 1, -1, MM, bind_only<movhl_load<true, true>>, X, N, pfx::kNP},
+    {"movlhps Vq,Uq", 1, 0x16, 1, -1, MR, bind_only<movhl_load<true, false>>, X, N, pfx::kNP},
+    {"movhpd Vq,Mq", 1, 0x16, 1, -1, MM, bind_only<movhl_load<true, true>>, X, N, pfx::k66},
+    {"movhps Mq,Vq", 1, 0x17, 1, -1, MM, bind_only<movhl_store<true>>, X, N, pfx::kNP},
+    {"movhpd Mq,Vq", 1, 0x17, 1, -1, MM, bind_only<movhl_store<true>>, X, N, pfx::k66},
+    {"movntps Mps,Vps", 1, 0x2B, 1, -1, MM, bind_only<movnt>, X, N, pfx::kNP},
+    {"movntpd Mpd,Vpd", 1, 0x2B, 1, -1, MM, bind_only<movnt>, X, N, pfx::k66},
+    {"lfence", 1, 0xAE, 1, 5, MR, bind_only<nop>, X, N, pfx::kNP},
+    {"mfence", 1, 0xAE, 1, 6, MR, bind_only<nop>, X, N, pfx::kNP},
+    {"sfence", 1, 0xAE, 1, 7, MR, bind_only<nop>, X, N, pfx::kNP},
+    {"clflush Mb", 1, 0xAE, 1, 7, MM, bind_only<clflush>, X, N, pfx::kNP},
 };
 
 }  // namespace
