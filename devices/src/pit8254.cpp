@@ -12,10 +12,15 @@
 // full period (the data sheet says half-cycle).
 #include "devices/pit8254.h"
 
+#include <algorithm>
+
 namespace pcjit::devices {
 namespace {
 
 constexpr u64 kNsPerSec = 1'000'000'000ull;
+constexpr u64 kNever = ~u64{0};
+// Port 0x61 bit 4 toggles with every DRAM refresh request (every 15.085 us on the AT).
+constexpr u64 kRefreshNs = 15085;
 
 u32 from_bcd(u32 v) {
   return (v & 0xF) + ((v >> 4) & 0xF) * 10 + ((v >> 8) & 0xF) * 100 + ((v >> 12) & 0xF) * 1000;
@@ -84,8 +89,42 @@ bool Pit8254::out_at(const Counter& c, u64 tick) {
   }
 }
 
+u64 Pit8254::out_stable_until(const Counter& c, u64 t) {
+  if (!c.running) return kNever;  // out_forced until the next write
+  // A reload due later switches the phase there; each branch below holds within one phase.
+  u64 limit = c.reload_pending && t < c.null_until ? c.null_until : kNever;
+  Phase p = phase(c, t);
+  if (t < p.base) return std::min(limit, p.base);  // out_forced until the count is loaded
+  u64 d = t - p.base;
+  u64 n = p.n;
+  u64 next = kNever;
+  switch (c.mode) {  // the first d' > d at which out_at's formula for the mode changes value
+    case 0:
+    case 1:
+      if (!c.done && d < n) next = p.base + n;
+      break;
+    case 2: {  // low only at pos == n-1
+      if (n == 0) return t + 1;
+      u64 pos = d % n;
+      next = pos + 1 < n ? t + (n - 1 - pos) : t + 1;
+      break;
+    }
+    case 3: {  // high for pos < ceil(n/2)
+      if (n == 0) return t + 1;
+      u64 pos = d % n, high = (n + 1) / 2;
+      next = pos < high ? t + (high - pos) : t + (n - pos);
+      break;
+    }
+    default:  // 4, 5: low only at d == n
+      if (!c.done && d < n) next = p.base + n;
+      else if (!c.done && d == n) next = t + 1;
+      break;
+  }
+  return std::min(limit, next);
+}
+
 u64 Pit8254::next_rising_edge(const Counter& c, u64 after) {
-  constexpr u64 kNone = ~u64{0};
+  constexpr u64 kNone = kNever;
   if (!c.running) return kNone;
   auto edge_in = [&](u64 base, u32 n) -> u64 {
     switch (c.mode) {
@@ -118,12 +157,14 @@ Pit8254::~Pit8254() {
 
 void Pit8254::reset() {
   if (s_.irq0_scheduled) m_.events().cancel(s_.irq0_event);
+  port61_ = {};
   s_ = State{};
   for (auto& c : s_.ctr) c.out_forced = true;
   s_.ctr[2].gate = false;  // port 0x61 bit 0 resets to 0
 }
 
 void Pit8254::write_control(u8 v) {
+  port61_ = {};
   unsigned sel = v >> 6;
   u64 t = now_tick();
   if (sel == 3) {  // read-back: bit 5 = 0 latch count, bit 4 = 0 latch status, bits 1-3 = counters
@@ -166,6 +207,7 @@ void Pit8254::latch_count(unsigned n) {
 }
 
 void Pit8254::write_counter(unsigned n, u8 v) {
+  port61_ = {};
   Counter& c = s_.ctr[n];
   switch (c.access) {
     case 1: load_count(n, v); break;
@@ -232,6 +274,7 @@ void Pit8254::load_count(unsigned n, u32 raw) {
 }
 
 void Pit8254::set_gate(unsigned n, bool level) {
+  port61_ = {};
   Counter& c = s_.ctr[n];
   if (c.gate == level) return;
   u64 t = now_tick();
@@ -333,12 +376,25 @@ void Pit8254::on_irq0_edge() {
   schedule_irq0();
 }
 
+u8 Pit8254::port61_at(u64 ns) {
+  u64 period = ns / kRefreshNs;
+  u64 tick = ns_to_tick(ns);
+  const Counter& c2 = s_.ctr[2];
+  u8 v = static_cast<u8>((s_.port61 & 0x0F) | ((period & 1) ? 0x10 : 0) | (out_at(c2, tick) ? 0x20 : 0));
+  u64 until = (period + 1) * kRefreshNs;
+  // A refresh period is under 19 ticks, so an OUT2 change further off cannot come first (and
+  // tick_to_ns is not asked about far ticks, which could overflow).
+  u64 stable = out_stable_until(c2, tick);
+  if (stable - tick < 64) until = std::min(until, tick_to_ns(stable));  // > ns: stable > tick
+  port61_ = {ns, until - ns, v};
+  return v;
+}
+
 u32 Pit8254::port_in(u16 port, unsigned) {
   if (port == 0x61) {
     u64 ns = m_.clock().now_ns();
-    // Bit 4 toggles with every DRAM refresh request (every 15.085 us on the AT).
-    u8 refresh = ((ns / 15085) & 1) ? 0x10 : 0;
-    return (s_.port61 & 0x0F) | refresh | (out(2) ? 0x20 : 0);
+    if (ns - port61_.from_ns < port61_.span) return port61_.value;
+    return port61_at(ns);
   }
   if (port == 0x43) return 0xFF;  // the control register is write-only
   return read_counter(port - 0x40u);
@@ -347,6 +403,7 @@ u32 Pit8254::port_in(u16 port, unsigned) {
 void Pit8254::port_out(u16 port, unsigned, u32 value) {
   u8 v = static_cast<u8>(value);
   if (port == 0x61) {
+    port61_ = {};
     s_.port61 = v & 0x0F;
     set_gate(2, v & 1);
     return;

@@ -262,3 +262,38 @@ TEST_CASE("PIT: mode 5 strobes one pulse N+1 pulses after the GATE trigger") {
   r.to_tick(32);
   CHECK((r.in(0x61) & 0x20) == 0x20);
 }
+
+// Port 0x61 is served from a cache that holds its value for a span of virtual time. Truth here is
+// the chip evaluated afresh at the same instant (Pit8254::out, checked against the data sheet by
+// the tests above) and the refresh toggle's 15085 ns period: read 0x61 at every nanosecond through
+// each mode's transitions, with counts rewritten while counting and GATE edges in the middle.
+TEST_CASE("PIT: port 0x61 read at every ns equals OUT2 and the refresh toggle computed afresh") {
+  for (u8 mode = 0; mode < 6; ++mode) {
+    for (u16 n : {2, 3, 5, 6}) {
+      CAPTURE(mode);
+      CAPTURE(n);
+      Rig r;
+      r.out(0x61, 0x01);
+      r.out(0x43, static_cast<u8>(0xB0 | (mode << 1)));
+      r.count16(2, n);
+      unsigned bad = 0;
+      u8 gate = 0x01;
+      auto sweep = [&](u64 until_ns) {
+        for (u64 ns = r.m.clock().now_ns(); ns < until_ns; ++ns) {
+          r.to_ns(ns);
+          u8 v = r.in(0x61);
+          u8 want = static_cast<u8>(gate | ((ns / 15085) & 1 ? 0x10 : 0) | (r.pit.out(2) ? 0x20 : 0));
+          if (v != want && bad++ < 4) CHECK(v == want);
+        }
+      };
+      sweep(Pit8254::tick_to_ns(3 * n + 4));
+      r.count16(2, static_cast<u16>(n + 1));  // rewrite while counting (mode 2/3: at period end)
+      sweep(Pit8254::tick_to_ns(6 * n + 10));
+      r.out(0x61, gate = 0x00);  // GATE low, then a rising edge (re)triggers modes 1, 2, 3, 5
+      sweep(Pit8254::tick_to_ns(6 * n + 14));
+      r.out(0x61, gate = 0x01);
+      sweep(Pit8254::tick_to_ns(9 * n + 40));
+      CHECK(bad == 0);
+    }
+  }
+}

@@ -5,6 +5,12 @@
 // which its counting element held a known value, and every read computes count and OUT from the
 // ticks elapsed (1.193182 MHz input, ticks = floor(ns * f / 1e9)). Nothing runs per tick; the
 // only event scheduled is the next rising edge of counter 0's OUT, which pulses IRQ0.
+//
+// Port 0x61 is what firmware polls (GRUB's TSC calibration reads it ~18 million times waiting for
+// OUT2), so its value is cached with the span of virtual time over which it cannot change (up to
+// the next refresh-toggle flip or the next tick at which OUT2 may move). A read inside the span is
+// one compare; every write to the PIT or to port 0x61 drops the cache. The cache is derived from
+// State and the clock, so it is not part of State.
 #pragma once
 #include <array>
 
@@ -76,19 +82,30 @@ class Pit8254 final : public core::PortHandler, public core::Device {
 
  private:
   u64 now_tick() const { return ns_to_tick(m_.clock().now_ns()); }
-  static void settle(Counter& c, u64 tick);  // applies a pending mode 2/3 reload that is due
   static u32 count_at(const Counter& c, u64 tick);
   static bool out_at(const Counter& c, u64 tick);
   static u64 next_rising_edge(const Counter& c, u64 after_tick);  // ~0 = none
+  // A tick > `tick` up to which out_at(c, ·) keeps its value at `tick` (the first tick at which it
+  // may change; ~0 = never while the counter is left alone). Early answers are allowed.
+  static u64 out_stable_until(const Counter& c, u64 tick);
+  u8 port61_at(u64 ns);  // computes the value and refills the cache
   void load_count(unsigned n, u32 value);
   void latch_count(unsigned n);
   void schedule_irq0();
   void on_irq0_edge();
 
+  // Port 0x61's value for every ns in [from_ns, from_ns + span); span 0 = empty.
+  struct Port61Cache {
+    u64 from_ns = 0;
+    u64 span = 0;
+    u8 value = 0;
+  };
+
   core::Machine& m_;
   core::IrqSink& sink_;
   unsigned irq_;
   State s_;
+  Port61Cache port61_;
 };
 
 }  // namespace pcjit::devices
