@@ -5,6 +5,7 @@
 // access, rendering). Wider port accesses are split into bytes here, so an OUTW to 0x3C4/0x3CE/
 // 0x3D4 writes index then data as on the ISA bus.
 #include <cstring>
+#include <fmt/format.h>
 
 #include "devices/vga.h"
 
@@ -60,7 +61,9 @@ class Vga::Window final : public core::MmioHandler {
 };
 
 Vga::Vga(core::Machine& m)
-    : m_(m), vram_(new u8[kVramSize]()), ports_(std::make_unique<Ports>(*this)), window_(std::make_unique<Window>(*this)) {
+    : m_(m), vram_(static_cast<u8*>(std::calloc(kVramSize, 1))), ports_(std::make_unique<Ports>(*this)),
+      window_(std::make_unique<Window>(*this)) {
+  if (!vram_) throw Error(fmt::format("vga: cannot allocate {} MiB of video memory", kVramSize >> 20));
   m.io().map(0x3B4, 2, ports_.get());
   m.io().map(0x3BA, 1, ports_.get());
   m.io().map(0x3C0, 16, ports_.get());
