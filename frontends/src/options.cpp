@@ -242,7 +242,8 @@ The exit port 0xF4 is always present: a guest write to it ends the run.
 
 Exit status:
   V     the guest wrote V to port 0xF4 (low 8 bits, as the OS keeps only those)
-  0     the --max-insns limit ended the run
+  0     the --max-insns limit ended the run, or the guest powered off (ACPI S5 soft-off:
+        SLP_TYP=S5 with SLP_EN written to PM1a control, e.g. Linux's poweroff)
   1     the CPU stopped on an error (e.g. HLT with interrupts off and no event pending)
   2     a host-side error: a bad option or an unusable file ("pcjit: FILE: reason")
   3     triple fault (the guest would reset)

@@ -151,8 +151,8 @@ int exit_status(const core::StopInfo& stop) {
   switch (stop.kind) {
     case core::StopKind::ExitPort: return stop.status & 0xFF;
     case core::StopKind::InsnLimit: return 0;
-    case core::StopKind::TripleFault:
-    case core::StopKind::Shutdown: return 3;
+    case core::StopKind::Shutdown: return 0;  // ACPI soft-off: the guest powered off, as asked
+    case core::StopKind::TripleFault: return 3;
     case core::StopKind::Debugger: return 0;
     case core::StopKind::None:
     case core::StopKind::Error: break;
