@@ -39,6 +39,42 @@ TEST_CASE("CALL through a call gate from ring 3 copies two parameters to the rin
   CHECK_FALSE(s.seg[pcjit::cpu::DS].valid);
 }
 
+// The gate's parameter count is 5 bits wide (Figure 5-8), so 31 is the most a CALL can copy. SDM
+// Vol. 2 CALL, "MORE-PRIVILEGE": the new stack gets the caller's SS and ESP, then the parameters
+// read from [old ESP + 4*(count-1)] down to [old ESP], then CS and EIP, so they keep their order
+// (Vol. 3A Figure 5-13): [new ESP + 8 + 4k] = [old ESP + 4k].
+TEST_CASE("CALL through a 32-bit call gate with 31 parameters copies every one to the ring-0 stack") {
+  Rig r;
+  iret_to_ring3(r, 0x202);
+  constexpr unsigned kParams = 31;
+  r.w32(kGdt + (kCallGate & ~7u) + 4, (kGateTarget & 0xFFFF0000u) | 0xEC00 | kParams);  // count field = 31
+  auto param = [](unsigned i) { return 0xC0DE0000u | (i << 8) | i; };  // i-th one pushed
+  // ring 3: push param(0) ... push param(30); call 0x3B:0; int 0x80
+  u32 a = kRing3Code;
+  for (unsigned i = 0; i < kParams; ++i) {
+    r.m.memory().write(a++, 1, 0x68);
+    r.w32(a, param(i));
+    a += 4;
+  }
+  r.mem(a, {0x9A, 0x00, 0x00, 0x00, 0x00, 0x3B, 0x00, 0xCD, 0x80});
+  const u32 return_eip = a + 7;
+  r.mem(kGateTarget, {0xF4});
+  CHECK(r.run() == ProcessorExit::Halted);
+  const auto& s = r.cpu->state();
+  REQUIRE(s.eip() == kGateTarget + 1);
+  CHECK(s.cpl == 0);
+  CHECK(r.esp() == 0x9000 - 4 * (kParams + 4));  // TSS ring-0 ESP less SS, ESP, 31, CS, EIP
+  CHECK(r.stack(0) == return_eip);
+  CHECK(r.stack(1) == kCode3);
+  for (unsigned k = 0; k < kParams; ++k) {
+    CAPTURE(k);
+    CHECK(r.stack(2 + k) == param(kParams - 1 - k));  // [old ESP + 4k] is the (30-k)-th pushed
+  }
+  CHECK(r.stack(2 + kParams) == 0x8000 - 4 * kParams);  // caller ESP
+  CHECK(r.stack(3 + kParams) == kData3);
+  CHECK(r.r32(0x9000 - 4 * (kParams + 5)) == 0);  // nothing written below the frame
+}
+
 TEST_CASE("a far CALL to a conforming segment keeps CPL 3 and gives CS the caller's RPL") {
   Rig r;
   iret_to_ring3(r, 0x202);

@@ -75,7 +75,9 @@ Exec call_gate_inner(Context& c, const Descriptor& gate, u16 cs_sel, Descriptor&
   StackFrame f(new_ss, nesp, w, false, nss & 0xFFFC);
   f.add(s.seg[SS].selector);
   f.add(s.reg32(ESP));
-  const unsigned n = gate.gate_params();
+  // The count is guest data: bound it by the field width the frame was sized for.
+  const unsigned n = gate.gate_params() & kMaxGateParams;
+  static_assert(StackFrame::kMaxSlots >= 2 + kMaxGateParams + 2, "SS, ESP, the parameters, CS, EIP");
   for (unsigned k = n; k-- > 0;) {
     const u32 off = (c.sp() + k * w) & c.sp_mask();
     if (w == 4) {

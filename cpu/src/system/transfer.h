@@ -5,18 +5,34 @@
 // All of them follow one rule: every check that can fault (descriptors, limits, stack pages)
 // runs before any register, segment cache or memory is changed, so a fault restarts precisely.
 #pragma once
+#include <cassert>
+
 #include "../context.h"
 #include "descriptors.h"
 
 namespace pcjit::cpu {
 
-// Up to 12 values pushed, in push order, onto a stack that may not be loaded yet (ss is its cache).
+// A call gate's parameter count is the 5-bit field in bits 4:0 of its high dword (SDM Vol. 3A
+// 5.8.3, Figure 5-8), so a CALL through it copies up to 31 parameters to the inner stack.
+inline constexpr unsigned kGateParamBits = 5;
+inline constexpr unsigned kMaxGateParams = (1u << kGateParamBits) - 1;
+
+// Values pushed, in push order, onto a stack that may not be loaded yet (ss is its cache).
 // check() verifies limits (#SS(fault_error)) and maps every slot (#PF); store() then cannot fail.
+// The largest frame is a call gate's to an inner ring: SS, ESP, the parameters, CS, EIP (an
+// interrupt from virtual-8086 mode pushes 10).
 class StackFrame {
  public:
+  static constexpr unsigned kMaxSlots = 2 + kMaxGateParams + 2;
+  static_assert(kMaxSlots >= 10, "an interrupt frame from v86 mode has 10 slots");
+
   StackFrame(const Segment& ss, u32 esp, unsigned width, bool user, u32 fault_error)
       : ss_(ss), esp_(esp), width_(width), user_(user), fault_error_(fault_error) {}
-  void add(u32 v) { vals_[n_++] = v; }
+  // Callers add a bounded number of values (at most kMaxSlots, by the frame shapes above).
+  void add(u32 v) {
+    assert(n_ < kMaxSlots);
+    vals_[n_++] = v;
+  }
   Exec check(Context& c);
   void store(Context& c);
   // ESP after the pushes; only the low 16 bits change on a 16-bit stack.
@@ -30,8 +46,8 @@ class StackFrame {
   bool user_;
   u32 fault_error_;
   unsigned n_ = 0;
-  u32 vals_[12] = {};
-  MemRef refs_[12];
+  u32 vals_[kMaxSlots] = {};
+  MemRef refs_[kMaxSlots];
 };
 
 // Reads SS:ESP for `ring` from the current TSS and checks the new SS as an inner stack for a
