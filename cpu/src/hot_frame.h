@@ -49,7 +49,7 @@ struct HotFrame {
   PendingException exc;
   u32 exit_word = 0;         // exit_bit::*; see raise_exit()
   // Leave after the current instruction: the running block was invalidated by a write, or a
-  // segment load took away a property the run's translations assume (seg_assumed).
+  // segment load changed the properties the run's translations were checked against (seg_props).
   bool block_dirty = false;
   u8 pad0_[3] = {};
   // Instructions translated code may still retire in this run; a block enters only if it fits.
@@ -60,9 +60,10 @@ struct HotFrame {
   // exit to its target once that is translated (see jit/src/links.cpp).
   void* link_src = nullptr;
   u32 link_exit = 0;
-  // The segment properties (seg_prop) the running translation was built on (Block::seg_assumed);
-  // every block of a run shares them (links and the jump-cache continuation require it).
-  u32 seg_assumed = 0;
+  // The tracked segment properties (seg_prop) at the start of this translated run. Every block
+  // a run enters assumes a subset (Block::seg_assumed): the dispatcher and the jump-cache
+  // continuation check, and a link goes only to a block assuming no more than its source.
+  u32 seg_props = 0;
   bool jit_running = false;  // translated code is running (between enter and exit)
   bool budget_poisoned = false;
   u8 pad3_[6] = {};
@@ -83,7 +84,7 @@ struct HotFrame {
   static constexpr u32 kItcMul = 0x9E3779B1u;
   static constexpr unsigned itc_slot(u32 eip) { return (eip * kItcMul) >> (32 - kItcBits); }
   u32 itc_gen = 1;
-  u32 pad2_ = 0;
+  u32 scratch = 0;  // a value generated code keeps across a second inline memory check (PUSH m)
   ItcEntry itc[kItcSize] = {};
   SegView segview[kSegCount] = {};
 };
@@ -103,8 +104,9 @@ inline i64 true_budget(const HotFrame& f) { return f.budget + (f.budget_poisoned
 // Segment properties a translation may assume, 2 bits per segment register (bits 2k, 2k+1 for
 // segment k), so that its memory accesses can skip the checks Context::seg_linear() would pass
 // anyway. A translation built on a set runs only while the CPU's segments have at least those
-// properties (BlockCache::run_loop checks at each dispatch, rt_call_segment_loader after a
-// segment load inside a run); a generic translation assumes none.
+// properties (run_loop.cpp checks at each dispatch, rt_lookup for the jump-cache continuation;
+// a segment load that changes them ends the run, see rt_call_segment_loader); a generic
+// translation assumes none.
 namespace seg_prop {
 // lo == 0, hi >= 0xFFFF, readable and writable: a 16-bit offset o of an n-byte access passes
 // when o <= 0x10000 - n (a conservative test: with hi above 0xFFFF the slow path decides).
@@ -117,9 +119,14 @@ inline u32 of(const Segment& sg) {
   if (!sg.valid || !sg.readable || !sg.writable || sg.lo != 0 || sg.hi < 0xFFFF) return 0;
   return kLow64K | (sg.base == 0 && sg.hi == 0xFFFFFFFFu ? kFlat : 0);
 }
+// Only ES, CS, SS and DS are tracked: they stay put while an OS runs, so translations built at
+// different times agree on them and can be linked. FS and GS vary between processes (TLS, the
+// kernel's per-CPU area) and take the full check.
+constexpr unsigned kTracked = 4;
+static_assert(ES == 0 && CS == 1 && SS == 2 && DS == 3);
 inline u32 of(const CpuState& s) {
   u32 p = 0;
-  for (unsigned k = 0; k < kSegCount; ++k) p |= of(s.seg[k]) << (2 * k);
+  for (unsigned k = 0; k < kTracked; ++k) p |= of(s.seg[k]) << (2 * k);
   return p;
 }
 // True when segments with properties `now` satisfy a translation built on `assumed`.

@@ -35,10 +35,48 @@ unsigned size_of(const Insn& i, bool byte) { return byte ? 1 : i.opsz; }
 
 enum class Form : u8 { EG, GE, AI, EI };
 
+// A byte form naming AH..BH: the register operands go through ecx/edx (Emitter::byte_proxy),
+// loaded after the memory check, e.g. `add ah, bl`: mov ecx, r8d ; mov edx, r11d ; add ch, dl ;
+// mov r8d, ecx.
+bool alu_high_bytes(Emitter& e, const Insn& i, unsigned op, Form form) {
+  auto& a = e.a;
+  const InstId id = kAluInst[op];
+  const FlagUse use = alu_flag_use(op);
+  const bool wr = writes_result(op);
+  if (!i.mem()) {
+    if (use == FlagUse::Reads) e.flags_to_host();  // the proxy loads are flag-free
+    const x86::Gp rm = Emitter::byte_proxy(a, i.rm, x86::ecx);
+    if (form == Form::EI) {
+      a.emit(id, rm, sized_imm(i.imm, 1));
+    } else {
+      const x86::Gp reg = Emitter::byte_proxy(a, i.reg, x86::edx);
+      if (form == Form::EG) a.emit(id, rm, reg);
+      else a.emit(id, reg, rm);
+    }
+    if (wr) {
+      if (form == Form::GE) Emitter::byte_back(a, i.reg, x86::edx);
+      else Emitter::byte_back(a, i.rm, x86::ecx);
+    }
+  } else {
+    const bool dst_mem = form != Form::GE;
+    Emitter::MemOp m = e.mem_begin(dst_mem && wr ? Access::Write : Access::Read, 1, use);
+    const x86::Gp reg = Emitter::byte_proxy(a, i.reg, x86::ecx);
+    if (form == Form::EG) a.emit(id, host_mem(1), reg);
+    else a.emit(id, reg, host_mem(1));
+    if (!dst_mem && wr) Emitter::byte_back(a, i.reg, x86::ecx);
+    e.mem_end(m);
+  }
+  e.flags_set_by_host();
+  return true;
+}
+
 // op = 0..7 (the opcode's bits 5:3), or kTest.
 bool alu(Emitter& e, const Insn& i, unsigned op, Form form, unsigned size) {
   auto& a = e.a;
-  if (size == 1 && !(form == Form::AI || Emitter::byte_regs_ok(i))) return false;
+  // Byte register operands: ModRM.rm in the register form, and ModRM.reg unless it is an opcode
+  // extension (the immediate forms).
+  const bool bytes_low = (i.mem() || Emitter::low_byte(i.rm)) && (form == Form::EI || Emitter::low_byte(i.reg));
+  if (size == 1 && form != Form::AI && !bytes_low) return alu_high_bytes(e, i, op, form);
   const InstId id = kAluInst[op];
   const FlagUse use = alu_flag_use(op);
   if (form == Form::AI) {
@@ -78,8 +116,11 @@ bool test_ei(Emitter& e, const Insn& i) { return alu(e, i, kTest, Form::EI, size
 // One-operand forms on E (or on the register in the opcode for 40-4F): INC DEC NOT NEG.
 bool unary(Emitter& e, const Insn& i, InstId id, FlagUse use, unsigned size, unsigned reg) {
   auto& a = e.a;
-  if (!i.mem() && size == 1 && !Emitter::low_byte(reg)) return false;
-  if (!i.mem()) {
+  if (!i.mem() && size == 1 && !Emitter::low_byte(reg)) {  // AH..BH: through ecx
+    if (use == FlagUse::Reads) e.flags_to_host();
+    a.emit(id, Emitter::byte_proxy(a, reg, x86::ecx));
+    Emitter::byte_back(a, reg, x86::ecx);
+  } else if (!i.mem()) {
     if (use == FlagUse::Reads) e.flags_to_host();
     a.emit(id, Emitter::greg(reg, size));
   } else {
@@ -108,8 +149,7 @@ bool not_neg(Emitter& e, const Insn& i) {
 // OF, sets AF), so when the flag can be observed (Emitter::live_after) it is set again:
 //   shl [dst], n ; seto al ; lahf ; and ah, ~AF        ; AF: shifts only (AND clears OF: AL keeps it)
 //   <OF into al: 0 or 1, from the result's / operand's top bits and CF> ; add al, 0x7F ; sahf
-// A zero count (masked) and D2/D3 (by CL, where the count is known only at run time and a zero
-// count must leave every flag alone) run through the handler.
+// A zero count (masked) runs through the handler; D2/D3 (by CL) see shift_cl.
 enum ShiftOp : unsigned { kRol, kRor, kRcl, kRcr, kShl, kShr, kSal, kSar };
 constexpr InstId kShiftInst[8] = {inst::kIdRol, inst::kIdRor, inst::kIdRcl, inst::kIdRcr,
                                   inst::kIdShl, inst::kIdShr, inst::kIdShl, inst::kIdSar};
@@ -120,11 +160,34 @@ void load_zx(x86::Assembler& a, const x86::Gp& dst32, const asmjit::Operand& src
   else a.emit(inst::kIdMovzx, dst32, src);
 }
 
+// D2/D3: by CL. The count is known only at run time, but the host's shift by CL is the guest's,
+// a zero count leaving every flag alone included; what the host may define differently are the
+// undefined flags (OF for counts above 1, AF after shifts, CF of SHL/SHR/SAR by the operand width
+// or more on 8/16-bit operands), so the form is native only when none of them can be observed:
+//   <flags to host> ; mov ecx, r9d ; shl r8d, cl
+bool shift_cl(Emitter& e, const Insn& i) {
+  auto& a = e.a;
+  const unsigned size = size_of(i, (i.opcode & 1) == 0);
+  const unsigned op = i.reg & 7;
+  const bool rotate = op < 4;
+  const u32 live = e.live_after();
+  if (live & cpu::flag::OF) return false;
+  if (!rotate && (live & cpu::flag::AF)) return false;
+  if (!rotate && size < 4 && (live & cpu::flag::CF)) return false;
+  if (!i.mem() && size == 1 && !Emitter::low_byte(i.rm)) return false;
+  auto emit_op = [&](const asmjit::Operand& dst) {
+    a.mov(x86::ecx, Emitter::greg(cpu::ECX, 4));  // after the memory check: flag-free
+    a.emit(kShiftInst[op], dst, x86::cl);
+  };
+  e.on_rm(i, Access::Write, size, FlagUse::Reads, emit_op);  // Reads: a zero count keeps them
+  e.flags_set_by_host();
+  return true;
+}
+
 bool shift(Emitter& e, const Insn& i) {
   auto& a = e.a;
-  if (i.opcode >= 0xD2) return false;
+  if (i.opcode >= 0xD2) return shift_cl(e, i);
   const unsigned size = size_of(i, (i.opcode & 1) == 0);
-  if (size == 1 && !Emitter::byte_regs_ok(i)) return false;
   const unsigned count = (i.opcode == 0xD0 || i.opcode == 0xD1) ? 1 : (i.imm & 0x1F);
   if (count == 0) return false;
   const unsigned op = i.reg & 7;
@@ -132,6 +195,15 @@ bool shift(Emitter& e, const Insn& i) {
   const u32 live = e.live_after();
   const bool fix_af = !rotate && (live & cpu::flag::AF);
   const bool fix_of = count > 1 && (live & cpu::flag::OF);
+  if (size == 1 && !i.mem() && !Emitter::low_byte(i.rm)) {
+    // AH..BH through ecx; the undefined-flag fix-ups need ecx themselves: handler then.
+    if (fix_af || fix_of) return false;
+    if (rotate) e.flags_to_host();
+    a.emit(kShiftInst[op], Emitter::byte_proxy(a, i.rm, x86::ecx), imm(count));
+    Emitter::byte_back(a, i.rm, x86::ecx);
+    e.flags_set_by_host();
+    return true;
+  }
   const unsigned top = 8 * size - 1;  // bit number of the sign
   auto emit_op = [&](const asmjit::Operand& dst) {
     if (fix_of && (op == kShr || op == kRcr)) load_zx(a, x86::edi, dst, size);  // the operand
@@ -178,15 +250,16 @@ bool shift(Emitter& e, const Insn& i) {
     a.add(x86::al, 0x7F);
     a.sahf();
   };
-  e.on_rm(i, Access::Write, size, FlagUse::Reads, emit_op);  // Reads: rotates keep SF ZF AF PF
+  // Rotates keep SF ZF AF PF (they read the flags); shifts by a nonzero count write all six.
+  e.on_rm(i, Access::Write, size, rotate ? FlagUse::Reads : FlagUse::WritesAll, emit_op);
   e.flags_set_by_host();
   return true;
 }
 
 // 0F AF: IMUL Gv,Ev; 69: IMUL Gv,Ev,Iz; 6B: IMUL Gv,Ev,Ib (sign-extended by the decoder).
 // The host defines CF = OF = "the product did not fit"; SF ZF AF PF are undefined (SDM "IMUL")
-// and differ between host vendors, so they are set as the interpreter sets them (SF ZF PF from
-// the truncated product, AF clear):
+// and differ between host vendors, so where they can be observed (Emitter::live_after) they are
+// set as the interpreter sets them (SF ZF PF from the truncated product, AF clear):
 //   imul r8d, src ; setc dl ; test r8d, r8d ; lahf ; and ah, SF|ZF|PF ; or ah, dl
 //   mov al, dl ; add al, 0x7F ; sahf                  ; OF = CF = dl
 bool imul(Emitter& e, const Insn& i) {
@@ -194,9 +267,11 @@ bool imul(Emitter& e, const Insn& i) {
   const unsigned size = i.opsz;
   const x86::Gp r = Emitter::greg(i.reg, size);
   const bool three = i.map == 0;
+  const bool fix = e.live_after() & (cpu::flag::SF | cpu::flag::ZF | cpu::flag::AF | cpu::flag::PF);
   auto emit_op = [&](const asmjit::Operand& src) {
     if (three) a.emit(inst::kIdImul, r, src, sized_imm(i.imm, size));
     else a.emit(inst::kIdImul, r, src);
+    if (!fix) return;
     a.setc(x86::dl);
     a.test(r, r);
     a.lahf();

@@ -18,8 +18,27 @@ unsigned size_of(const Insn& i, bool byte) { return byte ? 1 : i.opsz; }
 bool mov_rm(Emitter& e, const Insn& i) {
   auto& a = e.a;
   const unsigned size = size_of(i, (i.opcode & 1) == 0);
-  if (size == 1 && !Emitter::byte_regs_ok(i)) return false;
   const bool to_rm = i.opcode <= 0x89;
+  if (size == 1 && !Emitter::byte_regs_ok(i)) {
+    // AH..BH: through ecx (destination) and edx (source), see Emitter::byte_proxy.
+    if (!i.mem()) {
+      const unsigned src = to_rm ? i.reg : i.rm, dst = to_rm ? i.rm : i.reg;
+      const x86::Gp sv = Emitter::byte_proxy(a, src, x86::edx);
+      a.mov(Emitter::byte_proxy(a, dst, x86::ecx), sv);
+      Emitter::byte_back(a, dst, x86::ecx);
+      return true;
+    }
+    Emitter::MemOp m = e.mem_begin(to_rm ? Access::Write : Access::Read, 1, FlagUse::None);
+    const x86::Gp r = Emitter::byte_proxy(a, i.reg, x86::ecx);
+    if (to_rm) {
+      a.mov(host_mem(1), r);
+    } else {
+      a.mov(r, host_mem(1));
+      Emitter::byte_back(a, i.reg, x86::ecx);
+    }
+    e.mem_end(m);
+    return true;
+  }
   const x86::Gp reg = Emitter::greg(i.reg, size);
   if (!i.mem()) {
     if (to_rm) a.mov(Emitter::greg(i.rm, size), reg);
@@ -54,8 +73,13 @@ asmjit::Imm sized_imm(u32 v, unsigned size) {
 // B0-B7: MOV r8,Ib ; B8-BF: MOV rv,Iv.
 bool mov_reg_imm(Emitter& e, const Insn& i) {
   const unsigned size = size_of(i, i.opcode < 0xB8);
-  if (size == 1 && !Emitter::low_byte(i.opcode & 7)) return false;
-  e.a.mov(Emitter::greg(i.opcode & 7, size), sized_imm(i.imm, size));
+  const unsigned r = i.opcode & 7;
+  if (size == 1 && !Emitter::low_byte(r)) {  // MOV AH..BH, Ib through ecx
+    e.a.mov(Emitter::byte_proxy(e.a, r, x86::ecx), sized_imm(i.imm, 1));
+    Emitter::byte_back(e.a, r, x86::ecx);
+    return true;
+  }
+  e.a.mov(Emitter::greg(r, size), sized_imm(i.imm, size));
   return true;
 }
 
@@ -86,9 +110,14 @@ bool lea(Emitter& e, const Insn& i) {
 bool movx(Emitter& e, const Insn& i) {
   auto& a = e.a;
   const unsigned src = (i.opcode & 1) ? 2 : 1;
-  if (src == 1 && !i.mem() && !Emitter::low_byte(i.rm)) return false;
   const asmjit::InstId id = i.opcode >= 0xBE ? x86::Inst::kIdMovsx : x86::Inst::kIdMovzx;
   const x86::Gp dst = Emitter::greg(i.reg, i.opsz);
+  if (src == 1 && !i.mem() && !Emitter::low_byte(i.rm)) {  // from AH..BH: extend within ecx
+    const x86::Gp wide = i.opsz == 4 ? x86::Gp(x86::ecx) : x86::Gp(x86::cx);
+    a.emit(id, wide, Emitter::byte_proxy(a, i.rm, x86::ecx));
+    a.mov(dst, wide);
+    return true;
+  }
   if (!i.mem()) {
     a.emit(id, dst, Emitter::greg(i.rm, src));
     return true;

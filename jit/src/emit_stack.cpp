@@ -1,5 +1,5 @@
-// Native stack instructions: PUSH r (50-57), PUSH imm (68, 6A), POP r (58-5F), CALL rel (E8),
-// RET (C3), with 16- or 32-bit operands on a 16- or 32-bit stack (SS.B is part of the block's
+// Native stack instructions: PUSH r (50-57), PUSH imm (68, 6A), PUSH Ev (FF /6), POP r (58-5F),
+// LEAVE (C9), CALL rel (E8), RET (C3), JMP Ev (FF /4), with 16- or 32-bit operands on a 16- or 32-bit stack (SS.B is part of the block's
 // mode, so the stack width is known when the block is translated). The access goes through the
 // inline soft-MMU on SS, and SP is written only after the access cannot fault, as the
 // interpreter does. PUSH r32 on a 32-bit stack (guest ESP in r12):
@@ -50,12 +50,12 @@ void push(Emitter& e, unsigned size, Store&& store) {
   e.mem_end(m);
 }
 
-bool push_reg(Emitter& e, const Insn& i) {
-  const unsigned size = i.opsz;
+bool push_reg_n(Emitter& e, unsigned r, unsigned size) {
   // PUSH eSP pushes the value before the push: r12 is written only after the store.
-  push(e, size, [&] { e.a.mov(x86::ptr(x86::rsi, 0, size), Emitter::greg(i.opcode & 7, size)); });
+  push(e, size, [&] { e.a.mov(x86::ptr(x86::rsi, 0, size), Emitter::greg(r, size)); });
   return true;
 }
+bool push_reg(Emitter& e, const Insn& i) { return push_reg_n(e, i.opcode & 7, i.opsz); }
 
 bool push_imm(Emitter& e, const Insn& i) {
   const unsigned size = i.opsz;
@@ -110,9 +110,73 @@ bool ret_near(Emitter& e, const Insn& i) {
   return true;
 }
 
+// FF /6: PUSH Ev. The memory form checks two accesses (the operand, then the stack slot) before
+// it commits anything; the value waits in the hot frame's scratch word across the second check,
+// which needs every scratch register. Either check's slow path runs the whole instruction.
+bool push_rm(Emitter& e, const Insn& i) {
+  auto& a = e.a;
+  const unsigned size = i.opsz;
+  if (!i.mem()) return push_reg_n(e, i.rm, size);
+  const x86::Mem scratch = Emitter::frame(layout::kScratch, size);
+  Emitter::MemOp src = e.mem_begin(Access::Read, size, FlagUse::None);
+  a.mov(Emitter::tmp(size), x86::ptr(x86::rsi, 0, size));
+  a.mov(scratch, Emitter::tmp(size));
+  push(e, size, [&] {
+    a.mov(Emitter::tmp(size), scratch);
+    a.mov(x86::ptr(x86::rsi, 0, size), Emitter::tmp(size));
+  });
+  e.mem_end(src);
+  return true;
+}
+
+// C9: LEAVE. ESP (SP on a 16-bit stack) = EBP, then POP eBP; nothing changes if the read faults.
+bool leave(Emitter& e, const Insn& i) {
+  auto& a = e.a;
+  const unsigned size = i.opsz;
+  const x86::Gp v = size == 4 ? x86::Gp(x86::edx) : x86::Gp(x86::dx);
+  if (e.stack32()) a.mov(x86::ecx, x86::r13d);
+  else a.movzx(x86::ecx, x86::r13w);
+  Emitter::MemOp m = e.mem_begin_at(cpu::SS, Access::Read, size, FlagUse::None, !e.stack32());
+  a.mov(v, x86::ptr(x86::rsi, 0, size));
+  if (e.stack32()) {
+    a.lea(kEsp, x86::ptr(x86::r13, static_cast<i32>(size)));
+  } else {
+    a.lea(x86::ecx, x86::ptr(x86::r13, static_cast<i32>(size)));
+    a.mov(x86::r12w, x86::cx);
+  }
+  a.mov(Emitter::greg(cpu::EBP, size), v);
+  e.mem_end(m);
+  return true;
+}
+
+// FF /4: JMP Ev (near, absolute indirect): the target checked against CS, then the jump-cache
+// continuation, as for RET.
+bool jmp_rm(Emitter& e, const Insn& i) {
+  auto& a = e.a;
+  const unsigned size = i.opsz;
+  if (e.flags() == FlagsAt::Host) e.flags_to_saved();  // the CS-limit compare clobbers EFLAGS
+  const asmjit::Label gp = e.handler_exit_path();
+  Emitter::MemOp m;
+  if (i.mem()) {
+    m = e.mem_begin(Access::Read, size, FlagUse::None);
+    if (size == 4) a.mov(x86::edx, x86::dword_ptr(x86::rsi));
+    else a.movzx(x86::edx, x86::word_ptr(x86::rsi));
+  } else if (size == 4) {
+    a.mov(x86::edx, Emitter::greg(i.rm, 4));
+  } else {
+    a.movzx(x86::edx, Emitter::greg(i.rm, 2));
+  }
+  e.check_cs_limit_reg(x86::edx, gp);
+  a.mov(Emitter::frame(layout::kEip, 4), x86::edx);
+  if (i.mem()) e.mem_end(m);
+  e.exit_indirect();
+  return true;
+}
+
 constexpr NativeRow kRows[] = {
     {0, 0x50, 8, -1, push_reg}, {0, 0x68, 1, -1, push_imm}, {0, 0x6A, 1, -1, push_imm},
     {0, 0x58, 8, -1, pop_reg},  {0, 0xE8, 1, -1, call_rel}, {0, 0xC3, 1, -1, ret_near},
+    {0, 0xFF, 1, 6, push_rm},   {0, 0xC9, 1, -1, leave},    {0, 0xFF, 1, 4, jmp_rm},
 };
 
 }  // namespace

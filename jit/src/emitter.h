@@ -91,6 +91,15 @@ class Emitter {
   // A byte-form instruction whose register operands (ModRM.reg, and ModRM.rm in the register
   // form) are all AL..BL.
   static bool byte_regs_ok(const Insn& i) { return low_byte(i.reg) && (i.mem() || low_byte(i.rm)); }
+  // A byte register operand when some operand of the instruction is AH..BH: every byte register
+  // of it then goes through a legacy scratch register (ecx, edx), since AH..BH cannot be encoded
+  // next to a REX register. Loads proxy32 with the guest register holding r and returns its
+  // low or high byte; byte_back() writes the proxy back (all 32 bits: the other bytes unchanged).
+  static x86::Gp byte_proxy(x86::Assembler& as, unsigned r, const x86::Gp& proxy32) {
+    as.mov(proxy32, greg(r & 3, 4));
+    return r < 4 ? x86::Gp(proxy32.r8Lo()) : x86::Gp(proxy32.r8Hi());
+  }
+  static void byte_back(x86::Assembler& as, unsigned r, const x86::Gp& proxy32) { as.mov(greg(r & 3, 4), proxy32); }
   // A field of the hot frame.
   static x86::Mem frame(std::size_t offset, unsigned size);
   // Scratch register rcx of the given size (free once mem_begin has returned).

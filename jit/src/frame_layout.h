@@ -29,6 +29,7 @@ constexpr std::size_t kLinkExit = offsetof(HotFrame, link_exit);
 constexpr std::size_t counter(unsigned k) { return offsetof(HotFrame, counters) + 8 * k; }
 constexpr std::size_t kItcGen = offsetof(HotFrame, itc_gen);
 constexpr std::size_t kItc = offsetof(HotFrame, itc);
+constexpr std::size_t kScratch = offsetof(HotFrame, scratch);
 // SegView fields for segment k, access kind acc (0 read, 1 write), size 2^z.
 constexpr std::size_t seg_lo(unsigned k, unsigned acc, unsigned z) {
   return offsetof(HotFrame, segview) + k * sizeof(cpu::SegView) + offsetof(cpu::SegView, lo) + (acc * 3 + z) * 8;

@@ -11,7 +11,8 @@ struct Table {
   // [map][opcode][reg]; reg 8 = "any" rows are spread over all eight.
   std::array<std::array<std::array<const NativeRow*, 8>, 256>, 2> at{};
   Table() {
-    for (auto rows : {alu_native_rows(), move_native_rows(), branch_native_rows(), stack_native_rows(), io_native_rows()})
+    for (auto rows : {alu_native_rows(), move_native_rows(), branch_native_rows(), stack_native_rows(), io_native_rows(),
+                      system_native_rows()})
       for (const NativeRow& r : rows)
         for (unsigned op = r.opcode; op < r.opcode + r.count; ++op)
           for (unsigned reg = 0; reg < 8; ++reg)

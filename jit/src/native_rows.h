@@ -35,5 +35,6 @@ std::span<const NativeRow> move_native_rows();
 std::span<const NativeRow> branch_native_rows();
 std::span<const NativeRow> stack_native_rows();
 std::span<const NativeRow> io_native_rows();
+std::span<const NativeRow> system_native_rows();
 
 }  // namespace pcjit::jit

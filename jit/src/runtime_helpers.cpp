@@ -3,6 +3,7 @@
 
 #include "exec/block_cache.h"
 #include "exec/lockstep.h"
+#include "system/privilege.h"
 
 namespace pcjit::jit {
 
@@ -15,10 +16,10 @@ u32 rt_call_handler(cpu::Context* c, const cpu::Insn* i, u32 block_len) {
 u32 rt_call_segment_loader(cpu::Context* c, const cpu::Insn* i, u32 block_len) {
   const u32 r = rt_call_handler(c, i, block_len);
   cpu::refresh_seg_views(*c);
-  // The rest of the run was translated on the segment properties of its start: if this load
-  // took one away, leave after the instruction (as after an SMC store) and let the dispatcher
-  // pick a translation that fits.
-  if (!cpu::seg_prop::holds(c->seg_assumed, cpu::seg_prop::of(c->s))) c->block_dirty = true;
+  // The run's blocks were checked against the segment properties of its start: if this load
+  // changed them, leave after the instruction (as after an SMC store) and let the dispatcher
+  // pick translations that fit.
+  if (cpu::seg_prop::of(c->s) != c->seg_props) c->block_dirty = true;
   return r;
 }
 
@@ -39,13 +40,25 @@ u32 rt_port_in_allowed(cpu::Context* c, u32 port, u32 size, u32 block_len) {
   return c->port_in(static_cast<u16>(port), size);
 }
 
+u32 rt_rdtsc(cpu::Context* c, u32, u32, u32 block_len) {
+  c->jit_sync_clock(block_len);
+  if ((c->s.cr4 & cpu::cr4::TSD) && !cpu::ring0(c->s)) {
+    c->raise_gp(0);
+    return 0;
+  }
+  const u64 t = c->tsc();
+  c->s.set_reg32(cpu::EAX, static_cast<u32>(t));
+  c->s.set_reg32(cpu::EDX, static_cast<u32>(t >> 32));
+  return 0;
+}
+
 const void* rt_lookup(cpu::Context* c) {
   const cpu::CpuState& s = c->s;
   if (c->lockstep || c->single_step_mode || c->data_watch || s.irq_shadow || (s.eflags & cpu::flag::TF))
     return nullptr;
   const u32 lin = s.seg[cpu::CS].base + s.eip();
   const cpu::Block* b = c->blocks->probe(lin);
-  if (!b || !b->host_entry || !b->entered_as(s) || b->seg_assumed != c->seg_assumed) {
+  if (!b || !b->host_entry || !b->entered_as(s) || !cpu::seg_prop::holds(b->seg_assumed, c->seg_props)) {
     c->stats.jit_lookup_misses++;
     return nullptr;
   }

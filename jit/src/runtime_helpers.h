@@ -18,6 +18,10 @@ u32 rt_slow_path(cpu::Context* c, const cpu::Insn* i, u32 block_len);
 u32 rt_port_in(cpu::Context* c, u32 port, u32 size, u32 block_len);
 // The same where the permission check cannot fail (real mode, or CPL 0 outside v86: CPL <= IOPL).
 u32 rt_port_in_allowed(cpu::Context* c, u32 port, u32 size, u32 block_len);
+// RDTSC (native): the virtual clock brought to the block's start, then what the handler
+// (ops/system_msr.cpp) does: #GP(0) outside ring 0 with CR4.TSD, else EDX:EAX = the TSC, written
+// to CpuState (the generated code reloads EAX and EDX). Returns 0.
+u32 rt_rdtsc(cpu::Context* c, u32 unused, u32 unused2, u32 block_len);
 // The translation to continue at for CpuState's CS:EIP, found in the jump cache, or null when
 // the dispatcher has to look (miss, entry guard, a single-step or shadow condition, lockstep).
 const void* rt_lookup(cpu::Context* c);

@@ -293,7 +293,7 @@ void X64Translator::link(Context& c, Block& target) {
   const u64 expect_phys = (from.phys & ~u64{0xFFF}) | ((from.cs_base + x.target_eip) & 0xFFF);
   if (x.linked || !from.valid || !target.valid || target.mode != from.mode ||
       target.entry_eip != x.target_eip || target.cs_base != from.cs_base || target.cs_limit != from.cs_limit || target.phys != expect_phys ||
-      target.seg_assumed != from.seg_assumed)
+      !cpu::seg_prop::holds(target.seg_assumed, from.seg_assumed))  // see HotFrame::seg_props
     return;
   const void* to = x.flags == FlagsAt::Host    ? dst->hf_entry
                    : x.flags == FlagsAt::Saved ? dst->ax_entry

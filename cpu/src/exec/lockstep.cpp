@@ -94,7 +94,7 @@ u64 lockstep_block(Context& c, Block& b, u64 limit, bool* faulted, bool* ok) {
   c.link_src = nullptr;
   c.block_dirty = false;
   refresh_seg_views(c);
-  c.seg_assumed = b.seg_assumed;
+  c.seg_props = seg_prop::of(c.s);
   const JitExit why = enter_translated(c, b);
   const u64 n_jit = static_cast<u64>(c.jit_budget_start - c.budget);
   CpuState after_jit = c.s;

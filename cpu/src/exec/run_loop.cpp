@@ -157,7 +157,7 @@ u64 run_translated(Context& c, Block& b, u64 limit, bool* faulted) {
   c.block_dirty = false;
   ++c.itc_gen;  // entries of an earlier run may name another CS, mode or mapping
   refresh_seg_views(c);
-  c.seg_assumed = b.seg_assumed;
+  c.seg_props = seg_prop::of(c.s);
   c.stats.jit_runs++;
   const JitExit why = enter_translated(c, b);
   const u64 n = static_cast<u64>(c.jit_budget_start - c.budget);
