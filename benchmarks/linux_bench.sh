@@ -174,6 +174,6 @@ for e in order:
 print(f"  every run printed exactly the reference results of tests/linux/reference_results.txt")
 held = [label[e] for e in order if any(v is None for v in times[e]["boot"])]
 if held:
-    print(f"  held: {', '.join(held)} delivered its serial output in bursts (see the top of benchmarks/linux_bench.sh), "
-          f"so its lines' arrival times are not the guest's; only total is measured for it")
+    print(f"  held: the serial output of {', '.join(held)} came in bursts (see the top of benchmarks/linux_bench.sh), "
+          f"so its lines' arrival times are not the guest's; only total is measured there")
 PY
