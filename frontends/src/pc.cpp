@@ -46,8 +46,12 @@ ConsoleSink::~ConsoleSink() {
   else flush();
 }
 
+// Each line goes out when it ends, as from QEMU: a harness reading the serial console through a
+// pipe sees the guest's output as it is produced (and a killed run keeps what was printed).
 void ConsoleSink::put(u8 byte) {
-  if (file_) std::fputc(byte, file_);
+  if (!file_) return;
+  std::fputc(byte, file_);
+  if (byte == '\n') std::fflush(file_);
 }
 
 void ConsoleSink::flush() {
