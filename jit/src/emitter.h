@@ -9,8 +9,8 @@
 //   rsp  16-byte aligned (calls need no adjustment)
 //   rax  the guest flags while they are parked (FlagsAt::Saved: AH = LAHF image, AL = OF)
 //   rcx rdx rsi rdi: scratch
-// AH, CH, DH and BH cannot be encoded next to r8-r15, so byte forms naming them run through the
-// handler. EIP is not kept current: every point that can leave the block (helper call, fault,
+// AH, CH, DH and BH cannot be encoded next to r8-r15, so byte forms naming them go through the
+// legacy scratch registers ecx/edx (byte_proxy). EIP is not kept current: every point that can leave the block (helper call, fault,
 // exit) stores the constant EIP it stands for, because a translation is built for one entry EIP
 // and CS base (Block::entry_eip, cs_base).
 //
